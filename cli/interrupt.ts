@@ -1,0 +1,20 @@
+/**
+ * First Ctrl-C: abort the run signal so the runner stops after the episodes in flight and keeps what finished.
+ * Second Ctrl-C: exit at once.
+ */
+export function interruptSignal(say: (line: string) => void): AbortSignal {
+  const controller = new AbortController();
+  let count = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      say(`\n${sig}: stopping after the episodes in flight (finished work is kept). Press Ctrl-C again to quit now.`);
+      controller.abort(new Error(`interrupted by ${sig}`));
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { PipelineValidationError } from '../core/pipeline/PipelineValidationError.js';
+import { MappaError } from '../core/util/MappaError.js';
+import { redactString } from '../core/util/redactSecrets.js';
+import { registerEvalCommand } from './commands/evalCommand.js';
+import { registerPluginsCommand } from './commands/pluginsCommand.js';
+import { registerSchemaCommand } from './commands/schemaCommand.js';
+import { registerTrainCommands } from './commands/trainCommand.js';
+import { registerValidateCommand } from './commands/validateCommand.js';
+import { extraCommands } from './extraCommands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('mappa')
+    .description('Train multiagent LLM systems with per-action process rewards from a coach')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidateCommand(program);
+  registerTrainCommands(program);
+  registerEvalCommand(program);
+  registerPluginsCommand(program);
+  registerSchemaCommand(program);
+  for (const register of extraCommands) register(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 invalid input). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof PipelineValidationError) {
+      process.stderr.write(`error: ${redactString(err.message)}\n`);
+      return 2;
+    }
+    if (err instanceof MappaError) {
+      process.stderr.write(`error: ${redactString(err.message)}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      return 1;
+    }
+    process.stderr.write(`error: ${redactString((err as Error)?.stack ?? String(err))}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,65 @@
+import type { FinishReason } from '../model/Action.js';
+import type { Message } from '../model/Message.js';
+
+/** Sampling settings for one generation. Unset fields take the policy's own defaults. */
+export interface SamplingParams {
+  readonly temperature?: number | undefined;
+  readonly topP?: number | undefined;
+  readonly topK?: number | undefined;
+  readonly maxNewTokens?: number | undefined;
+  readonly stopStrings?: readonly string[] | undefined;
+  readonly stopTokenIds?: readonly number[] | undefined;
+  /** Pick the most likely token at every step (ignores temperature / topP / topK). */
+  readonly greedy?: boolean | undefined;
+}
+
+export interface GenerateRequest {
+  /** The conversation so far; assistant messages may carry exact `tokenIds`. */
+  readonly messages: readonly Message[];
+  readonly sampling?: SamplingParams;
+  /** Seed for this generation; same seed and same context give the same output. */
+  readonly seed: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Generation {
+  readonly text: string;
+  /** Token ids of the rendered context the policy conditioned on (empty when the policy does not expose them). */
+  readonly contextIds: readonly number[];
+  /** Generated token ids (empty when unavailable). */
+  readonly tokenIds: readonly number[];
+  /** Per-token log-probs of `tokenIds` (empty when unavailable). */
+  readonly logprobs: readonly number[];
+  readonly finishReason: Exclude<FinishReason, 'error'>;
+  readonly policyVersion: number;
+  /** The context exactly as the policy rendered it (chat template applied), when the policy knows it. */
+  readonly contextText?: string;
+  /** Backend-specific facts (usage, model name, …). */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+
+export interface ScoreRequest {
+  readonly contextIds: readonly number[];
+  readonly continuationIds: readonly number[];
+}
+
+/**
+ * A policy generates actions for agents. Several agents may share one policy; each agent usually has its own.
+ * Implementations must be safe to call concurrently (local policies batch concurrent calls).
+ */
+export interface Policy {
+  readonly id: string;
+  /** Whether a local trainer can update this policy's weights in this process. */
+  readonly trainable: boolean;
+  /** Monotonic version, bumped after every weight update. */
+  readonly version: number;
+  generate(request: GenerateRequest): Promise<Generation>;
+  /** Log-probs of each continuation token given its context, one row per request. */
+  score?(requests: readonly ScoreRequest[]): Promise<number[][]>;
+  /** Writes the weights (and whatever is needed to rebuild the policy) to a directory. */
+  save?(dir: string): Promise<void>;
+  /** Replaces the weights with those saved in a directory by `save`. */
+  load?(dir: string): Promise<void>;
+  /** Releases resources (tensors, sockets). */
+  dispose?(): Promise<void> | void;
+}

@@ -1,0 +1,32 @@
+import type { Experience } from '../model/Experience.js';
+import type { Policy } from './Policy.js';
+
+export interface AgentBatch {
+  readonly agentId: string;
+  readonly policy: Policy;
+  readonly experiences: readonly Experience[];
+}
+
+export interface TrainStepContext {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Metrics of one update, per agent (loss, kl, clip_frac, entropy, grad_norm, adv_mean, adv_std, lr, …). */
+export type TrainMetrics = Readonly<Record<string, number>>;
+
+/**
+ * A trainer updates policies from their agents' experiences. One trainer instance serves every agent of a
+ * pipeline so that batch-level statistics (e.g. global advantage normalization) can span agents when asked.
+ */
+export interface Trainer {
+  readonly name: string;
+  /** Checks that the trainer can update these policies (called before any rollout). */
+  validate?(policies: ReadonlyMap<string, Policy>): string[];
+  step(batches: readonly AgentBatch[], context: TrainStepContext): Promise<Record<string, TrainMetrics>>;
+  /** Writes optimizer state, reference weights and RNG state for an exact resume. */
+  saveState?(dir: string): Promise<void>;
+  loadState?(dir: string): Promise<void>;
+  dispose?(): Promise<void> | void;
+}

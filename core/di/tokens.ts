@@ -1,0 +1,35 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { AgentSpec } from '../contracts/AgentSpec.js';
+import type { Coach } from '../contracts/Coach.js';
+import type { Environment } from '../contracts/Environment.js';
+import type { Logger } from '../contracts/Logger.js';
+import type { Policy } from '../contracts/Policy.js';
+import type { RunContext } from '../contracts/RunContext.js';
+import type { Sandbox } from '../contracts/Sandbox.js';
+import type { TaskSource } from '../contracts/TaskSource.js';
+import type { Trainer } from '../contracts/Trainer.js';
+import type { PluginFactory } from '../plugins/PluginFactory.js';
+import type { PluginRegistry } from '../plugins/PluginRegistry.js';
+import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
+import type { RunStore } from '../runner/RunStore.js';
+import type { ProgressReporter } from '../runner/ProgressReporter.js';
+
+/** DI service identifiers. `Symbol.for` keeps them identical across module copies (e.g. a plugin importing the package). */
+export const TOKENS = {
+  Logger: Symbol.for('mappa.Logger') as ServiceIdentifier<Logger>,
+  RunContext: Symbol.for('mappa.RunContext') as ServiceIdentifier<RunContext>,
+  PluginRegistry: Symbol.for('mappa.PluginRegistry') as ServiceIdentifier<PluginRegistry>,
+  PluginFactory: Symbol.for('mappa.PluginFactory') as ServiceIdentifier<PluginFactory>,
+  Pipeline: Symbol.for('mappa.Pipeline') as ServiceIdentifier<ResolvedPipeline>,
+  Agents: Symbol.for('mappa.Agents') as ServiceIdentifier<readonly AgentSpec[]>,
+  /** Bound once per policy, named by the policy id (`container.getAsync(TOKENS.Policy, { name })`). */
+  Policy: Symbol.for('mappa.Policy') as ServiceIdentifier<Policy>,
+  Policies: Symbol.for('mappa.Policies') as ServiceIdentifier<ReadonlyMap<string, Policy>>,
+  Environment: Symbol.for('mappa.Environment') as ServiceIdentifier<Environment>,
+  Coach: Symbol.for('mappa.Coach') as ServiceIdentifier<Coach>,
+  Trainer: Symbol.for('mappa.Trainer') as ServiceIdentifier<Trainer>,
+  TaskSource: Symbol.for('mappa.TaskSource') as ServiceIdentifier<TaskSource>,
+  Sandbox: Symbol.for('mappa.Sandbox') as ServiceIdentifier<Sandbox>,
+  RunStore: Symbol.for('mappa.RunStore') as ServiceIdentifier<RunStore>,
+  Progress: Symbol.for('mappa.Progress') as ServiceIdentifier<ProgressReporter>,
+} as const;

@@ -1,0 +1,275 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
+import type { z } from 'zod';
+import type { AgentSpec } from '../contracts/AgentSpec.js';
+import { loadPluginModule } from '../plugins/loadPluginModule.js';
+import type { PluginKind } from '../plugins/PluginKind.js';
+import type { PluginRegistry } from '../plugins/PluginRegistry.js';
+import { agentOrder } from './agentOrder.js';
+import { PipelineSpecSchema, type PipelineSpec } from './PipelineSpec.js';
+import { nestedPluginFields, type PluginRef } from './pluginRef.js';
+import type { ResolvedPipeline } from './ResolvedPipeline.js';
+import { formatPath, type ValidationIssue } from './ValidationIssue.js';
+
+export interface ValidateOptions {
+  readonly registry: PluginRegistry;
+  /** Directory relative paths resolve against (the pipeline file's directory). */
+  readonly baseDir: string;
+  readonly file?: string;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly pipeline: ResolvedPipeline; readonly warnings: readonly ValidationIssue[] }
+  | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+
+const SECRET_FIELD = /^(api[_-]?key|apikey|secret|token|password)$/i;
+
+function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) return undefined;
+  const best = closest(word, [...candidates]);
+  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  let s = schema as unknown as { _zod: { def: Record<string, unknown> } };
+  const unwrap = () => {
+    for (let i = 0; i < 8; i++) {
+      const t = s._zod.def['type'];
+      if (t === 'optional' || t === 'default' || t === 'nullable' || t === 'prefault') s = s._zod.def['innerType'] as typeof s;
+      else if (t === 'union') {
+        const obj = (s._zod.def['options'] as Array<typeof s>).find((o) => o._zod.def['type'] === 'object');
+        if (!obj) return;
+        s = obj;
+      } else return;
+    }
+  };
+  unwrap();
+  for (const p of path) {
+    const t = s._zod.def['type'];
+    if (t === 'object') s = (s._zod.def['shape'] as Record<string, typeof s>)[String(p)] ?? s;
+    else if (t === 'array') s = s._zod.def['element'] as typeof s;
+    else if (t === 'record') s = s._zod.def['valueType'] as typeof s;
+    else return undefined;
+    unwrap();
+  }
+  return s._zod.def['type'] === 'object' ? Object.keys(s._zod.def['shape'] as object) : undefined;
+}
+
+/** Turns zod issues into path-located issues, splitting unknown keys and suggesting the closest known key. */
+export function zodIssues(error: z.ZodError, schema: z.ZodType, prefix: string): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const join = (p: string) => (prefix ? (p === '(root)' ? prefix : p.startsWith('[') ? prefix + p : `${prefix}.${p}`) : p);
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = objectKeysAt(schema, issue.path) ?? [];
+      for (const key of issue.keys) {
+        const guess = didYouMean(key, known);
+        out.push({
+          path: join(formatPath([...issue.path, key])),
+          message: `unknown field "${key}"`,
+          hint: guess ? `did you mean "${guess}"?` : known.length ? `allowed: ${known.join(', ')}` : 'remove it',
+        });
+      }
+    } else if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
+      out.push({ path: join(formatPath(issue.path)), message: `required field is missing (expected ${issue.expected})` });
+    } else {
+      out.push({ path: join(formatPath(issue.path)), message: issue.message });
+    }
+  }
+  return out;
+}
+
+function findSecrets(value: unknown, path: string, out: ValidationIssue[]): void {
+  if (Array.isArray(value)) value.forEach((v, i) => findSecrets(v, `${path}[${i}]`, out));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const p = path ? `${path}.${k}` : k;
+      if (SECRET_FIELD.test(k) && typeof v === 'string' && v.length > 0) {
+        out.push({
+          path: p,
+          message: 'secrets must not be written in pipeline files',
+          hint: `API keys come only from the environment: remove "${k}" and set e.g. \`apiKeyEnv: OPENAI_API_KEY\``,
+        });
+      } else findSecrets(v, p, out);
+    }
+  }
+}
+
+/** Validates one plugin reference (and its nested references) against the registry. */
+export function validatePluginRef(
+  registry: PluginRegistry,
+  kind: PluginKind,
+  ref: unknown,
+  path: string,
+  issues: ValidationIssue[],
+): { definition: ReturnType<PluginRegistry['get']>; config: unknown } | undefined {
+  if (ref === null || typeof ref !== 'object' || typeof (ref as PluginRef).use !== 'string') return undefined;
+  const { use, ...config } = ref as PluginRef;
+  const definition = registry.get(kind, use);
+  if (!definition) {
+    const guess = registry.suggest(kind, use);
+    const otherKinds = registry.kindsOf(use);
+    const names = registry.list(kind).map((d) => d.name);
+    issues.push({
+      path: `${path}.use`,
+      message: `unknown ${kind} plugin "${use}"`,
+      hint: guess
+        ? `did you mean "${guess}"?`
+        : otherKinds.length
+          ? `"${use}" is a ${otherKinds.join('/')} plugin, not a ${kind} plugin`
+          : names.length
+            ? `available: ${names.join(', ')}`
+            : `no ${kind} plugins are registered; add one under \`plugins:\``,
+    });
+    return undefined;
+  }
+  const parsed = definition.configSchema.safeParse(config);
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error, definition.configSchema, path));
+    return { definition, config: undefined };
+  }
+  for (const nested of nestedPluginFields(definition.configSchema)) {
+    const value = (parsed.data as Record<string, unknown>)[nested.field];
+    if (value === undefined) continue;
+    if (nested.array && Array.isArray(value)) {
+      value.forEach((v, i) => validatePluginRef(registry, nested.kind, v, `${path}.${nested.field}[${i}]`, issues));
+    } else validatePluginRef(registry, nested.kind, value, `${path}.${nested.field}`, issues);
+  }
+  return { definition, config: parsed.data };
+}
+
+/**
+ * Validates a pipeline before any work starts. Every problem is collected (not just the first), each with its
+ * path and, where possible, a hint. Third-party plugins listed under `plugins:` are loaded into the registry first.
+ */
+export async function validatePipeline(raw: unknown, options: ValidateOptions): Promise<ValidationResult> {
+  const { registry, baseDir } = options;
+  const issues: ValidationIssue[] = [];
+  const warnings: ValidationIssue[] = [];
+  const rawObj = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, issues: [{ path: '(root)', message: 'a pipeline must be a mapping (YAML object)' }] };
+  }
+
+  // 1. Third-party plugins, so their names resolve below.
+  if (Array.isArray(rawObj['plugins'])) {
+    for (const [i, spec] of (rawObj['plugins'] as unknown[]).entries()) {
+      if (typeof spec !== 'string') continue;
+      try {
+        registry.registerAll(await loadPluginModule(spec, baseDir), spec);
+      } catch (err) {
+        const e = err as Error & { hint?: string };
+        issues.push({ path: `plugins[${i}]`, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+      }
+    }
+  }
+
+  // 2. Structure.
+  const parsed = PipelineSpecSchema.safeParse(raw);
+  if (!parsed.success) issues.push(...zodIssues(parsed.error, PipelineSpecSchema, ''));
+  findSecrets(raw, '', issues);
+
+  // 3. Plugin references (checked on the raw object so problems are reported even when the structure has others).
+  validatePluginRef(registry, 'tasks', rawObj['tasks'], 'tasks', issues);
+  validatePluginRef(registry, 'environment', rawObj['environment'], 'environment', issues);
+  validatePluginRef(registry, 'coach', rawObj['coach'], 'coach', issues);
+  const trainerDef = rawObj['trainer'] === undefined ? undefined : validatePluginRef(registry, 'trainer', rawObj['trainer'], 'trainer', issues);
+  const policyDefs = new Map<string, ReturnType<typeof validatePluginRef>>();
+  const rawPolicies = (rawObj['policies'] ?? {}) as Record<string, unknown>;
+  if (rawPolicies && typeof rawPolicies === 'object') {
+    for (const [name, ref] of Object.entries(rawPolicies)) policyDefs.set(name, validatePluginRef(registry, 'policy', ref, `policies.${name}`, issues));
+  }
+
+  // 4. Agents.
+  const rawAgents = Array.isArray(rawObj['agents']) ? (rawObj['agents'] as Array<Record<string, unknown>>) : [];
+  const seen = new Map<string, number>();
+  rawAgents.forEach((agent, i) => {
+    if (agent === null || typeof agent !== 'object') return;
+    const id = agent['id'];
+    if (typeof id === 'string') {
+      if (seen.has(id)) issues.push({ path: `agents[${i}].id`, message: `duplicate agent id "${id}" (also agents[${seen.get(id)}])` });
+      else seen.set(id, i);
+    }
+    const policy = agent['policy'];
+    if (typeof policy === 'string') {
+      if (!(policy in rawPolicies)) {
+        const guess = didYouMean(policy, Object.keys(rawPolicies));
+        issues.push({
+          path: `agents[${i}].policy`,
+          message: `unknown policy "${policy}"`,
+          hint: guess ? `did you mean "${guess}"?` : `declare it under \`policies:\` or write it inline as { use: <plugin>, ... }`,
+        });
+      }
+    } else if (policy && typeof policy === 'object') {
+      policyDefs.set(`${String(id)}`, validatePluginRef(registry, 'policy', policy, `agents[${i}].policy`, issues));
+    }
+    const prompt = agent['prompt'];
+    if (typeof prompt === 'string' && !existsSync(resolve(baseDir, prompt))) {
+      issues.push({ path: `agents[${i}].prompt`, message: `prompt template not found: ${resolve(baseDir, prompt)}`, hint: 'paths are relative to the pipeline file' });
+    }
+  });
+  const nodes = rawAgents
+    .filter((a) => a && typeof a === 'object' && typeof a['id'] === 'string')
+    .map((a, i, all) => ({
+      id: a['id'] as string,
+      reads: Array.isArray(a['reads']) ? (a['reads'] as unknown[]).filter((r): r is string => typeof r === 'string') : i > 0 ? [all[i - 1]!['id'] as string] : [],
+    }));
+  const { order, issues: graphIssues } = agentOrder(nodes);
+  issues.push(...graphIssues);
+
+  // 5. Trainer against policies.
+  if (trainerDef?.definition?.capabilities?.requiresTrainablePolicy) {
+    rawAgents.forEach((agent, i) => {
+      if (!agent || typeof agent !== 'object' || agent['train'] === false) return;
+      const policyName = typeof agent['policy'] === 'string' ? (agent['policy'] as string) : String(agent['id']);
+      const def = policyDefs.get(policyName)?.definition;
+      if (def && def.capabilities?.trainable !== true) {
+        issues.push({
+          path: `agents[${i}].policy`,
+          message: `trainer "${trainerDef.definition!.name}" cannot train policy "${policyName}" (${def.name}): ${def.capabilities?.notTrainableReason ?? 'this policy plugin is not trainable in this process'}`,
+          hint: 'use a trainable policy (e.g. tfjs-transformer), set `train: false` on this agent, or remove `trainer:` and use `mappa run`',
+        });
+      }
+    });
+  }
+
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+
+  // 6. Resolve.
+  const spec: PipelineSpec = parsed.data;
+  const policies: Record<string, PluginRef> = { ...spec.policies };
+  const policyPaths: Record<string, string> = Object.fromEntries(Object.keys(spec.policies).map((n) => [n, `policies.${n}`]));
+  const byId = new Map(spec.agents.map((a, i) => [a.id, { decl: a, index: i }]));
+  const sinks = new Set(spec.agents.map((a) => a.id));
+  for (const n of nodes) for (const r of n.reads) sinks.delete(r);
+  const agents: AgentSpec[] = order.map((id) => {
+    const { decl, index } = byId.get(id)!;
+    let policyId: string;
+    if (typeof decl.policy === 'string') policyId = decl.policy;
+    else {
+      policyId = decl.id;
+      policies[policyId] = decl.policy as PluginRef;
+      policyPaths[policyId] = `agents[${index}].policy`;
+    }
+    const node = nodes.find((x) => x.id === id)!;
+    return {
+      id: decl.id,
+      role: decl.role,
+      policyId,
+      promptFile: isAbsolute(decl.prompt) ? decl.prompt : resolve(baseDir, decl.prompt),
+      tools: decl.tools,
+      maxActions: decl.maxActions,
+      reads: node.reads,
+      sampling: decl.sampling,
+      coachSeesGroundTruth: decl.coachSeesGroundTruth ?? sinks.has(decl.id),
+      train: decl.train && spec.trainer !== undefined,
+    } satisfies AgentSpec;
+  });
+  if (!spec.trainer) warnings.push({ path: 'trainer', message: 'no trainer declared: `mappa train` will only roll out and evaluate' });
+  return {
+    ok: true,
+    warnings,
+    pipeline: { spec, ...(options.file ? { file: options.file } : {}), baseDir, agents, policies, policyPaths, registry },
+  };
+}

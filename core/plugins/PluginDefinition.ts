@@ -1,0 +1,53 @@
+import type { ContainerModule, ServiceIdentifier } from 'inversify';
+import type { z } from 'zod';
+import type { Logger } from '../contracts/Logger.js';
+import type { RunContext } from '../contracts/RunContext.js';
+import type { PluginFactory } from './PluginFactory.js';
+import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
+
+/** What a plugin's factory receives besides its own configuration. */
+export interface PluginDeps {
+  readonly run: RunContext;
+  readonly logger: Logger;
+  /** Creates nested plugins declared inside this plugin's config (e.g. an environment's sandbox). */
+  readonly plugins: PluginFactory;
+  /** Config path of this plugin in the pipeline file, for error messages (e.g. `environment.sandbox`). */
+  readonly path: string;
+  /** Instance id: the policy name for policies, otherwise the plugin name. */
+  readonly id: string;
+}
+
+/** Where the container module binds the instance. */
+export interface PluginBinding<I> {
+  readonly token: ServiceIdentifier<I>;
+  /** Named binding (policies are bound once per policy name). */
+  readonly name?: string;
+  readonly path: string;
+  readonly id: string;
+}
+
+export interface PluginCapabilities {
+  /** Policy plugins: whether a local trainer can update it. */
+  readonly trainable?: boolean;
+  /** Why the policy is not trainable (shown in validation errors). */
+  readonly notTrainableReason?: string;
+  /** Trainer plugins: whether every trained agent must use a trainable policy. */
+  readonly requiresTrainablePolicy?: boolean;
+}
+
+export interface PluginDefinition<K extends PluginKind = PluginKind, C = any> {
+  readonly kind: K;
+  readonly name: string;
+  readonly description: string;
+  /** Zod schema of the plugin's config (everything next to `use:` in the pipeline file). */
+  readonly configSchema: z.ZodType<C>;
+  readonly capabilities?: PluginCapabilities;
+  /** Inversify module that binds a configured instance to `binding.token`. */
+  containerModule(config: C, binding: PluginBinding<PluginInstanceMap[K]>): ContainerModule;
+  /** Plain factory for users who do not use DI. */
+  create(config: C, deps: PluginDeps): Promise<PluginInstanceMap[K]>;
+  /** Where the definition came from (`builtin`, a file path or a package name); set by the registry. */
+  readonly source?: string;
+}
+
+export type AnyPluginDefinition = PluginDefinition<PluginKind, any>;

@@ -1,0 +1,31 @@
+import type { Logger } from '../contracts/Logger.js';
+import type { RunContext } from '../contracts/RunContext.js';
+import { PipelineValidationError } from '../pipeline/PipelineValidationError.js';
+import type { PluginRef } from '../pipeline/pluginRef.js';
+import { validatePluginRef } from '../pipeline/validatePipeline.js';
+import type { ValidationIssue } from '../pipeline/ValidationIssue.js';
+import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
+import type { PluginRegistry } from './PluginRegistry.js';
+
+/** Creates plugin instances from `{ use, ...config }` references; plugins use it for nested plugins. */
+export class PluginFactory {
+  constructor(
+    readonly registry: PluginRegistry,
+    readonly run: RunContext,
+    readonly logger: Logger,
+  ) {}
+
+  /** Validates the reference (reporting problems by `path`) and creates the instance. */
+  async create<K extends PluginKind>(kind: K, ref: PluginRef, path: string, id?: string): Promise<PluginInstanceMap[K]> {
+    const issues: ValidationIssue[] = [];
+    const checked = validatePluginRef(this.registry, kind, ref, path, issues);
+    if (issues.length > 0 || !checked?.definition) throw new PipelineValidationError(issues);
+    return (await checked.definition.create(checked.config, {
+      run: this.run,
+      logger: this.logger,
+      plugins: this,
+      path,
+      id: id ?? ref.use,
+    })) as PluginInstanceMap[K];
+  }
+}

@@ -1,0 +1,19 @@
+import type { Coach } from '../contracts/Coach.js';
+import type { Environment } from '../contracts/Environment.js';
+import type { Policy } from '../contracts/Policy.js';
+import type { Sandbox } from '../contracts/Sandbox.js';
+import type { TaskSource } from '../contracts/TaskSource.js';
+import type { Trainer } from '../contracts/Trainer.js';
+
+export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox'] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+/** The instance type each plugin kind produces. */
+export interface PluginInstanceMap {
+  policy: Policy;
+  coach: Coach;
+  environment: Environment;
+  trainer: Trainer;
+  tasks: TaskSource;
+  sandbox: Sandbox;
+}

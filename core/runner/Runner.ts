@@ -1,0 +1,288 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inject, injectable, optional } from 'inversify';
+import pLimit from 'p-limit';
+import type { Coach } from '../contracts/Coach.js';
+import type { Environment } from '../contracts/Environment.js';
+import type { Logger } from '../contracts/Logger.js';
+import type { Policy, SamplingParams } from '../contracts/Policy.js';
+import type { RunContext } from '../contracts/RunContext.js';
+import type { TaskSource } from '../contracts/TaskSource.js';
+import type { AgentBatch, Trainer } from '../contracts/Trainer.js';
+import { TOKENS } from '../di/tokens.js';
+import type { EpisodeRecord } from '../model/Episode.js';
+import type { Task } from '../model/Task.js';
+import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
+import { atomicWriteDir } from '../util/atomicWrite.js';
+import { TemplateEngine } from '../util/createTemplateEngine.js';
+import { deriveSeed } from '../util/deriveSeed.js';
+import { MappaError } from '../util/MappaError.js';
+import { Rng } from '../util/Rng.js';
+import { buildExperiences } from './buildExperiences.js';
+import { CoachScheduler } from './CoachScheduler.js';
+import { episodeMetrics } from './episodeMetrics.js';
+import { EpisodeRunner } from './EpisodeRunner.js';
+import type { ProgressReporter } from './ProgressReporter.js';
+import type { MetricsRow, RunStore } from './RunStore.js';
+
+export interface RunSummary {
+  readonly runDir: string;
+  /** Last completed training step. */
+  readonly step: number;
+  readonly interrupted: boolean;
+  readonly metrics: readonly MetricsRow[];
+}
+
+interface RunnerState {
+  readonly step: number;
+  readonly seed: number;
+}
+
+const fmt = (x: number | undefined, digits = 2) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+
+/**
+ * The training loop. One step: pick tasks → run episodes concurrently (bounded) while the coach scores each action as
+ * soon as it exists → build per-agent experiences → trainer update → metrics → evaluation on schedule → checkpoint.
+ */
+@injectable()
+export class Runner {
+  readonly #templates = new TemplateEngine();
+  readonly #coach: CoachScheduler;
+  readonly #episodes: EpisodeRunner;
+
+  constructor(
+    @inject(TOKENS.Pipeline) private readonly pipeline: ResolvedPipeline,
+    @inject(TOKENS.Environment) environment: Environment,
+    @inject(TOKENS.Coach) coach: Coach,
+    @inject(TOKENS.TaskSource) private readonly taskSource: TaskSource,
+    @inject(TOKENS.Policies) private readonly policies: ReadonlyMap<string, Policy>,
+    @inject(TOKENS.RunStore) private readonly store: RunStore,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Progress) private readonly progress: ProgressReporter,
+    @inject(TOKENS.RunContext) private readonly run: RunContext,
+    @inject(TOKENS.Trainer) @optional() private readonly trainer?: Trainer,
+  ) {
+    const settings = pipeline.spec.run;
+    this.#coach = new CoachScheduler(coach, settings.coachConcurrency, logger);
+    this.#episodes = new EpisodeRunner({
+      environment,
+      policies,
+      agents: pipeline.agents,
+      templates: this.#templates,
+      coach: this.#coach,
+      logger,
+      workRoot: join(run.runDir, 'work'),
+      keepWorkDirs: settings.keepWorkDirs,
+      toolOutputLimit: settings.toolOutputLimit,
+    });
+  }
+
+  get episodeRunner(): EpisodeRunner {
+    return this.#episodes;
+  }
+
+  /** Tasks for a training step: the train split reshuffled each epoch with a seed, so a step's tasks depend only on its number. */
+  async tasksForStep(step: number, train: readonly Task[]): Promise<Task[]> {
+    const per = this.pipeline.spec.run.tasksPerStep;
+    const out: Task[] = [];
+    const orders = new Map<number, Task[]>();
+    for (let k = 0; k < per; k++) {
+      const pos = (step - 1) * per + k;
+      const epoch = Math.floor(pos / train.length);
+      if (!orders.has(epoch)) orders.set(epoch, Rng.fromSeed(deriveSeed(this.pipeline.spec.seed, 'tasks', epoch)).shuffle(train));
+      out.push(orders.get(epoch)![pos % train.length]!);
+    }
+    return out;
+  }
+
+  async #runEpisodes(
+    label: string,
+    tasks: readonly Task[],
+    opts: { step: number; phase: 'train' | 'eval'; samples: number; coach: boolean; sampling?: SamplingParams },
+  ): Promise<EpisodeRecord[]> {
+    const limit = pLimit(this.pipeline.spec.run.concurrency);
+    const jobs: Array<{ task: Task; sample: number }> = tasks.flatMap((task) => Array.from({ length: opts.samples }, (_, sample) => ({ task, sample })));
+    const results: EpisodeRecord[] = new Array(jobs.length);
+    let done = 0;
+    let ok = 0;
+    const scoreSums = new Map<string, { s: number; n: number }>();
+    const progressId = `${opts.phase}-${opts.step}`;
+    this.progress.start(progressId, label, jobs.length);
+    await Promise.all(
+      jobs.map((job, i) =>
+        limit(async () => {
+          if (this.run.signal.aborted) return;
+          const ep = await this.#episodes.run({
+            task: job.task,
+            step: opts.step,
+            phase: opts.phase,
+            sampleIndex: job.sample,
+            seed: deriveSeed(this.pipeline.spec.seed, opts.phase, opts.step, job.task.id, job.sample),
+            ...(opts.sampling ? { samplingOverride: opts.sampling } : {}),
+            coach: opts.coach,
+            signal: this.run.signal,
+          });
+          results[i] = ep;
+          done++;
+          if (opts.phase === 'eval' ? ep.outcome?.correct ?? ep.outcome?.success : ep.outcome?.success) ok++;
+          for (const a of ep.actions) {
+            if (!a.coach) continue;
+            const s = scoreSums.get(a.agentId) ?? { s: 0, n: 0 };
+            s.s += a.coach.score;
+            s.n++;
+            scoreSums.set(a.agentId, s);
+          }
+          const fields: Record<string, string> = { [opts.phase === 'eval' ? 'acc' : 'success']: fmt(ok / done) };
+          for (const [agent, s] of scoreSums) fields[agent] = fmt(s.s / s.n, 1);
+          this.progress.update(progressId, done, fields);
+        }),
+      ),
+    );
+    this.progress.stop(progressId);
+    // Episodes skipped because of Ctrl-C leave holes; keep only the ones that ran.
+    return results.filter((e): e is EpisodeRecord => e !== undefined);
+  }
+
+  /** Evaluates on the evaluation split; accuracy comes from the environment's check, never from the coach. */
+  async evaluate(step: number): Promise<Record<string, number>> {
+    const settings = this.pipeline.spec.run.eval;
+    let tasks = await this.taskSource.tasks(settings.split);
+    if (settings.tasks !== undefined) tasks = tasks.slice(0, settings.tasks);
+    if (tasks.length === 0) throw new MappaError(`no tasks in evaluation split "${settings.split}"`, { hint: 'check run.eval.split and the task source' });
+    const t0 = performance.now();
+    const episodes = await this.#runEpisodes(`eval @${step}`, tasks, {
+      step,
+      phase: 'eval',
+      samples: settings.samplesPerTask,
+      coach: settings.coach,
+      sampling: settings.sampling,
+    });
+    await this.store.appendEpisodes(`eval-step-${String(step).padStart(4, '0')}`, episodes);
+    return { ...episodeMetrics('eval/', episodes), 'time/eval_s': (performance.now() - t0) / 1000 };
+  }
+
+  async #saveCheckpoint(step: number): Promise<void> {
+    const dir = join(this.store.checkpointsDir, `step-${String(step).padStart(4, '0')}`);
+    await atomicWriteDir(dir, async (tmp) => {
+      for (const [id, policy] of this.policies) {
+        if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id));
+      }
+      if (this.trainer?.saveState) {
+        await mkdir(join(tmp, 'trainer'), { recursive: true });
+        await this.trainer.saveState(join(tmp, 'trainer'));
+      }
+      const state: RunnerState = { step, seed: this.pipeline.spec.seed };
+      await writeFile(join(tmp, 'runner.json'), JSON.stringify(state));
+    });
+    await this.store.writeJson('latest-checkpoint.json', { step, dir });
+    const all = (await readdir(this.store.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort();
+    for (const old of all.slice(0, Math.max(0, all.length - this.pipeline.spec.run.keepCheckpoints))) {
+      await rm(join(this.store.checkpointsDir, old), { recursive: true, force: true });
+    }
+  }
+
+  /** Loads policies (and trainer state) from a checkpoint directory; returns the step it was taken at. */
+  async loadCheckpoint(dir: string, withTrainer = true): Promise<number> {
+    if (!existsSync(join(dir, 'runner.json'))) {
+      throw new MappaError(`${dir} is not a checkpoint (no runner.json)`, { hint: 'checkpoints live in RUN_DIR/checkpoints/step-NNNN' });
+    }
+    const state = JSON.parse(await readFile(join(dir, 'runner.json'), 'utf8')) as RunnerState;
+    for (const [id, policy] of this.policies) {
+      const pdir = join(dir, 'policies', id);
+      if (existsSync(pdir)) {
+        if (!policy.load) throw new MappaError(`policy "${id}" cannot load weights from ${pdir}`);
+        await policy.load(pdir);
+      }
+    }
+    if (withTrainer && this.trainer?.loadState && existsSync(join(dir, 'trainer'))) await this.trainer.loadState(join(dir, 'trainer'));
+    return state.step;
+  }
+
+  /**
+   * Trains for `run.steps` steps (or rolls out only, when `train` is false). Ctrl-C (the run signal) stops after the
+   * episodes in flight finish; finished work is kept.
+   */
+  async train(options: { resumeFrom?: string; train?: boolean } = {}): Promise<RunSummary> {
+    const spec = this.pipeline.spec;
+    const doTrain = options.train !== false && this.trainer !== undefined;
+    if (doTrain && this.trainer?.validate) {
+      const problems = this.trainer.validate(this.policies);
+      if (problems.length) throw new MappaError(`trainer ${this.trainer.name} cannot train this pipeline:\n  - ${problems.join('\n  - ')}`);
+    }
+    let startStep = 0;
+    if (options.resumeFrom) {
+      startStep = await this.loadCheckpoint(options.resumeFrom);
+      await this.store.truncateAfter(startStep);
+      this.logger.info(`resumed from ${options.resumeFrom} at step ${startStep}`);
+    }
+    const train = await this.taskSource.tasks(spec.run.trainSplit);
+    if (spec.run.steps > 0 && train.length === 0) {
+      throw new MappaError(`no tasks in training split "${spec.run.trainSplit}"`, { hint: 'check run.trainSplit and the task source' });
+    }
+    const evalSettings = spec.run.eval;
+    const interrupted = () => this.run.signal.aborted;
+    this.progress.start('steps', doTrain ? 'training' : 'rollouts', spec.run.steps);
+    this.progress.update('steps', startStep);
+
+    if (startStep === 0 && evalSettings.atStart && !interrupted()) {
+      const m = await this.evaluate(0);
+      await this.store.appendMetrics({ step: 0, ...m });
+      this.progress.log(`step 0 eval: accuracy ${fmt(m['eval/accuracy'])} success ${fmt(m['eval/success_rate'])}`);
+    }
+    let step = startStep;
+    for (step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
+      const t0 = performance.now();
+      const tasks = await this.tasksForStep(step, train);
+      const episodes = await this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
+        step,
+        phase: 'train',
+        samples: spec.run.samplesPerTask,
+        coach: true,
+      });
+      await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
+      if (interrupted()) {
+        this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
+        step--;
+        break;
+      }
+      const rolloutS = (performance.now() - t0) / 1000;
+      const row: Record<string, number> = { ...episodeMetrics('train/', episodes), 'time/rollout_s': rolloutS };
+      row['train/coach_errors'] = this.#coach.errors;
+      for (const [k, v] of Object.entries(this.#coach.coach.stats?.() ?? {})) row[`coach/${k}`] = v;
+      if (doTrain) {
+        const { byAgent, stats } = buildExperiences(episodes, this.pipeline.agents, spec.rewards);
+        for (const [k, v] of Object.entries(stats)) row[`experiences/${k}`] = v;
+        const batches: AgentBatch[] = [...byAgent].map(([agentId, experiences]) => ({
+          agentId,
+          policy: this.policies.get(this.pipeline.agents.find((a) => a.id === agentId)!.policyId)!,
+          experiences,
+        }));
+        const t1 = performance.now();
+        const metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+        row['time/train_s'] = (performance.now() - t1) / 1000;
+        for (const [agent, ms] of Object.entries(metrics)) for (const [k, v] of Object.entries(ms)) row[`trainer/${agent}/${k}`] = v;
+      }
+      const isLast = step === spec.run.steps;
+      if ((evalSettings.every > 0 && step % evalSettings.every === 0) || (isLast && evalSettings.atEnd)) {
+        Object.assign(row, await this.evaluate(step));
+      }
+      row['time/step_s'] = (performance.now() - t0) / 1000;
+      await this.store.appendMetrics({ step, ...row });
+      if (doTrain && ((spec.run.checkpointEvery > 0 && step % spec.run.checkpointEvery === 0) || isLast)) await this.#saveCheckpoint(step);
+      this.progress.update('steps', step, {
+        success: fmt(row['train/success_rate']),
+        ...(row['eval/accuracy'] !== undefined ? { eval_acc: fmt(row['eval/accuracy']) } : {}),
+      });
+      this.progress.log(
+        `step ${step}: success ${fmt(row['train/success_rate'])} coach ${fmt(row['train/coach/score_mean'])}` +
+          (row['eval/accuracy'] !== undefined ? ` eval accuracy ${fmt(row['eval/accuracy'])}` : '') +
+          ` (${fmt(row['time/step_s'], 1)} s)`,
+      );
+      if (this.run.signal.aborted) break;
+    }
+    const last = Math.min(step, spec.run.steps);
+    this.progress.stop('steps');
+    return { runDir: this.run.runDir, step: last, interrupted: interrupted(), metrics: await this.store.readMetrics() };
+  }
+}

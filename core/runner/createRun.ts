@@ -1,0 +1,65 @@
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import 'reflect-metadata';
+import type { Container } from 'inversify';
+import type { Logger } from '../contracts/Logger.js';
+import type { RunContext } from '../contracts/RunContext.js';
+import { createRunContainer, disposeRunContainer } from '../di/createRunContainer.js';
+import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
+import { createLogger } from '../util/createLogger.js';
+import { silentProgress, type ProgressReporter } from './ProgressReporter.js';
+import { Runner } from './Runner.js';
+import { RunStore } from './RunStore.js';
+
+export interface CreateRunOptions {
+  readonly pipeline: ResolvedPipeline;
+  /** Use this run directory (default: `<run.outputDir>/<name>-<timestamp>`). */
+  readonly runDir?: string;
+  readonly signal?: AbortSignal;
+  /** Logger to use; by default one writing JSON lines to `logs/run.log` and readable lines to `logWrite`. */
+  readonly logger?: Logger;
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Console sink for the default logger (the CLI routes it through the progress bars). */
+  readonly logWrite?: (line: string) => void;
+  readonly progress?: ProgressReporter;
+  /** The raw pipeline object, saved for `--resume`. */
+  readonly rawPipeline?: unknown;
+}
+
+export interface Run {
+  readonly runner: Runner;
+  readonly store: RunStore;
+  readonly context: RunContext;
+  readonly container: Container;
+  readonly logger: Logger;
+  dispose(): Promise<void>;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+/** Creates the run directory, the DI container with every plugin, and the Runner. */
+export async function createRun(options: CreateRunOptions): Promise<Run> {
+  const { pipeline } = options;
+  const spec = pipeline.spec;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(pipeline.baseDir, p));
+  const runDir = options.runDir ? resolve(options.runDir) : join(abs(spec.run.outputDir), `${spec.name}-${timestamp()}`);
+  await mkdir(runDir, { recursive: true });
+  const store = new RunStore(runDir);
+  const logger =
+    options.logger ??
+    createLogger({ file: store.logFile, level: options.logLevel ?? 'info', ...(options.logWrite ? { write: options.logWrite } : {}) });
+  const context: RunContext = {
+    runDir,
+    cacheDir: abs(spec.run.cacheDir),
+    baseDir: pipeline.baseDir,
+    seed: spec.seed,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  await mkdir(context.cacheDir, { recursive: true });
+  await store.init({ ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies }, options.rawPipeline ?? spec);
+  const container = createRunContainer({ pipeline, run: context, logger, store, progress: options.progress ?? silentProgress });
+  const runner = await container.getAsync(Runner);
+  return { runner, store, context, container, logger, dispose: () => disposeRunContainer(container) };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { definePlugin } from '../../../core/plugins/definePlugin.js';
+import { readApiKey } from '../../../core/util/readApiKey.js';
+
+export const OpenAICompatiblePolicyConfig = z.strictObject({
+  baseURL: z.string().url().default('https://api.openai.com/v1').describe('Server URL ending in /v1 (vLLM: http://127.0.0.1:8000/v1, Ollama: http://127.0.0.1:11434/v1)'),
+  model: z.string().min(1).describe('Model name as the server knows it'),
+  apiKeyEnv: z.string().default('OPENAI_API_KEY').describe('Environment variable holding the API key (not needed for loopback servers)'),
+  temperature: z.number().min(0).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  maxTokens: z.number().int().min(1).optional(),
+  logprobs: z.boolean().default(true).describe('Ask for per-token log-probs'),
+  returnTokenIds: z.boolean().default(false).describe("Ask vLLM for token ids (vLLM's return_token_ids)"),
+  sendSeed: z.boolean().default(true),
+  toolRole: z.enum(['user', 'tool']).default('user'),
+  timeoutMs: z.number().int().min(1).default(120_000),
+  maxRetries: z.number().int().min(0).default(3),
+  extraBody: z.record(z.string(), z.unknown()).optional().describe('Extra JSON fields sent with every request'),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type OpenAICompatiblePolicyConfig = z.output<typeof OpenAICompatiblePolicyConfig>;
+
+export const openaiCompatiblePolicyPlugin = definePlugin({
+  kind: 'policy',
+  name: 'openai-compatible',
+  description: 'Inference-only policy calling an OpenAI-compatible chat-completions endpoint; records log-probs and vLLM token ids when returned.',
+  configSchema: OpenAICompatiblePolicyConfig,
+  capabilities: {
+    trainable: false,
+    notTrainableReason: 'its weights live on the remote server; train a local tfjs-transformer policy, or export the experiences to a Python trainer',
+  },
+  create: async (config, deps) => {
+    // Loaded lazily so `mappa validate` and `mappa plugins` stay fast.
+    const { OpenAICompatiblePolicy } = await import('./OpenAICompatiblePolicy.js');
+    return new OpenAICompatiblePolicy({
+      ...config,
+      id: deps.id,
+      apiKey: readApiKey(config.apiKeyEnv, config.baseURL, deps.path),
+      logger: deps.logger,
+    });
+  },
+});

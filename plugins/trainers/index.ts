@@ -1,0 +1,3 @@
+import type { AnyPluginDefinition } from '../../core/plugins/PluginDefinition.js';
+
+export const trainerPlugins: AnyPluginDefinition[] = [];

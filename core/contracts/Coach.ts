@@ -35,6 +35,11 @@ export interface Coach {
   evaluate(input: CoachInput, options?: CoachCallOptions): Promise<CoachEvaluation>;
   /** Required when `scope` is `episode`: one evaluation per action, in order. */
   evaluateEpisode?(episode: EpisodeRecord, options?: CoachCallOptions): Promise<CoachEvaluation[]>;
+  /**
+   * Called by the runner after each training step (e.g. to re-score a calibration set and report drift).
+   * Returned figures go into that step's metrics under `coach/`.
+   */
+  onStepEnd?(step: number): Promise<Readonly<Record<string, number>>>;
   /** Run-level counters (calls, fallbacks, repairs, cache hits, tokens, cost). */
   stats?(): Readonly<Record<string, number>>;
   dispose?(): Promise<void> | void;

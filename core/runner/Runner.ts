@@ -250,6 +250,7 @@ export class Runner {
       const row: Record<string, number> = { ...episodeMetrics('train/', episodes), 'time/rollout_s': rolloutS };
       row['train/coach_errors'] = this.#coach.errors;
       for (const [k, v] of Object.entries(this.#coach.coach.stats?.() ?? {})) row[`coach/${k}`] = v;
+      for (const [k, v] of Object.entries((await this.#coach.coach.onStepEnd?.(step)) ?? {})) row[`coach/${k}`] = v;
       if (doTrain) {
         const { byAgent, stats } = buildExperiences(episodes, this.pipeline.agents, spec.rewards);
         for (const [k, v] of Object.entries(stats)) row[`experiences/${k}`] = v;

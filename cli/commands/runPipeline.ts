@@ -47,7 +47,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     join(run.store.dir, 'resume.json'),
     JSON.stringify({ file: loaded.pipeline.file, baseDir: loaded.pipeline.baseDir, raw: loaded.raw }, null, 2),
   );
-  for (const w of loaded.warnings) run.logger.warn(`${w.path}: ${w.message}`);
+  for (const w of loaded.warnings) if (options.train || w.path !== 'trainer') run.logger.warn(`${w.path}: ${w.message}`);
   run.logger.info(`run directory: ${run.store.dir}`);
   let checkpoint: string | undefined;
   if (resumeDir) {

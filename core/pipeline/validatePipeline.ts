@@ -96,6 +96,26 @@ function findSecrets(value: unknown, path: string, out: ValidationIssue[]): void
   }
 }
 
+/**
+ * Sorts issues in file order (by top-level section, then path) and drops an "unknown field" issue where the same
+ * path already has a more specific one (e.g. a secret written in the file).
+ */
+function orderIssues(issues: ValidationIssue[], raw: Record<string, unknown>): ValidationIssue[] {
+  const specific = new Set(issues.filter((i) => !i.message.startsWith('unknown field')).map((i) => i.path));
+  const kept = issues.filter((i) => !(i.message.startsWith('unknown field') && specific.has(i.path)));
+  const sections = Object.keys(raw);
+  const rank = (p: string) => {
+    const top = /^[^.[]+/.exec(p)?.[0] ?? p;
+    const i = sections.indexOf(top);
+    return i < 0 ? sections.length : i;
+  };
+  const pathKey = (p: string) => p.replace(/\[(\d+)\]/g, (_, n: string) => `[${n.padStart(6, '0')}]`);
+  return kept
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => rank(a.issue.path) - rank(b.issue.path) || pathKey(a.issue.path).localeCompare(pathKey(b.issue.path)) || a.index - b.index)
+    .map((x) => x.issue);
+}
+
 /** Validates one plugin reference (and its nested references) against the registry. */
 export function validatePluginRef(
   registry: PluginRegistry,
@@ -234,7 +254,7 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
     });
   }
 
-  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues: orderIssues(issues, rawObj) };
 
   // 6. Resolve.
   const spec: PipelineSpec = parsed.data;

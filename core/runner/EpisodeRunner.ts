@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import pLimit from 'p-limit';
 import { join } from 'node:path';
 import type { AgentSpec } from '../contracts/AgentSpec.js';
 import type { Coach } from '../contracts/Coach.js';
@@ -72,7 +73,48 @@ function messagesAsText(messages: readonly Message[]): string {
 export class EpisodeRunner {
   constructor(private readonly o: EpisodeRunnerOptions) {}
 
+  /**
+   * Runs many episodes with at most `concurrency` rollouts at once and returns them (in request order) once every
+   * coach evaluation has arrived. A slot is released when an episode's rollout ends, so coach latency overlaps the
+   * following rollouts. Requests not started before `signal` aborts are skipped.
+   */
+  async runBatch(
+    requests: readonly EpisodeRequest[],
+    options: { readonly concurrency: number; readonly signal?: AbortSignal; readonly onEpisode?: (episode: EpisodeRecord) => void },
+  ): Promise<EpisodeRecord[]> {
+    const limit = pLimit(options.concurrency);
+    const results: Array<EpisodeRecord | undefined> = new Array(requests.length);
+    const coached: Array<Promise<void>> = [];
+    await Promise.all(
+      requests.map((req, i) =>
+        limit(async () => {
+          if (options.signal?.aborted) return;
+          const { coached: done } = await this.rollout(req);
+          coached.push(
+            done.then((ep) => {
+              results[i] = ep;
+              options.onEpisode?.(ep);
+            }),
+          );
+        }),
+      ),
+    );
+    await Promise.all(coached);
+    return results.filter((e): e is EpisodeRecord => e !== undefined);
+  }
+
+  /** Runs one episode and waits for every coach evaluation. */
   async run(req: EpisodeRequest): Promise<EpisodeRecord> {
+    return (await this.rollout(req)).coached;
+  }
+
+  /**
+   * Runs the agents and grades the episode; coach evaluations keep arriving afterwards. `episode` is ready when this
+   * resolves (the environment is closed by then); `coached` resolves once every action has its evaluation. Callers
+   * that bound episode concurrency should release their slot on `rollout`, not on `coached`, so coach latency
+   * overlaps the next episodes.
+   */
+  async rollout(req: EpisodeRequest): Promise<{ episode: EpisodeRecord; coached: Promise<EpisodeRecord> }> {
     const { task } = req;
     const id = `${req.phase}-${String(req.step).padStart(4, '0')}-${task.id}-${req.sampleIndex}`;
     const started = Date.now();
@@ -122,10 +164,6 @@ export class EpisodeRunner {
       } catch (err) {
         this.o.logger.warn(`episode ${id}: could not list artifacts: ${(err as Error).message}`);
       }
-    }
-    await Promise.all(coachJobs);
-    if (req.coach && this.o.coach.coach.scope === 'episode' && !episode.error) await this.#coachEpisode(episode, req);
-    if (env) {
       try {
         await env.close();
       } catch (err) {
@@ -134,7 +172,12 @@ export class EpisodeRunner {
     }
     if (!this.o.keepWorkDirs) await rm(workDir, { recursive: true, force: true });
     episode.durationMs = Date.now() - started;
-    return episode;
+    const coached = (async () => {
+      await Promise.all(coachJobs);
+      if (req.coach && this.o.coach.coach.scope === 'episode' && !episode.error) await this.#coachEpisode(episode, req);
+      return episode;
+    })();
+    return { episode, coached };
   }
 
   async #runAgent(

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject, injectable, optional } from 'inversify';
-import pLimit from 'p-limit';
 import type { Coach } from '../contracts/Coach.js';
 import type { Environment } from '../contracts/Environment.js';
 import type { Logger } from '../contracts/Logger.js';
@@ -101,47 +100,43 @@ export class Runner {
     tasks: readonly Task[],
     opts: { step: number; phase: 'train' | 'eval'; samples: number; coach: boolean; sampling?: SamplingParams },
   ): Promise<EpisodeRecord[]> {
-    const limit = pLimit(this.pipeline.spec.run.concurrency);
-    const jobs: Array<{ task: Task; sample: number }> = tasks.flatMap((task) => Array.from({ length: opts.samples }, (_, sample) => ({ task, sample })));
-    const results: EpisodeRecord[] = new Array(jobs.length);
-    let done = 0;
+    const requests = tasks.flatMap((task) =>
+      Array.from({ length: opts.samples }, (_, sample) => ({
+        task,
+        step: opts.step,
+        phase: opts.phase,
+        sampleIndex: sample,
+        seed: deriveSeed(this.pipeline.spec.seed, opts.phase, opts.step, task.id, sample),
+        ...(opts.sampling ? { samplingOverride: opts.sampling } : {}),
+        coach: opts.coach,
+        signal: this.run.signal,
+      })),
+    );
+    let finished = 0;
     let ok = 0;
     const scoreSums = new Map<string, { s: number; n: number }>();
     const progressId = `${opts.phase}-${opts.step}`;
-    this.progress.start(progressId, label, jobs.length);
-    await Promise.all(
-      jobs.map((job, i) =>
-        limit(async () => {
-          if (this.run.signal.aborted) return;
-          const ep = await this.#episodes.run({
-            task: job.task,
-            step: opts.step,
-            phase: opts.phase,
-            sampleIndex: job.sample,
-            seed: deriveSeed(this.pipeline.spec.seed, opts.phase, opts.step, job.task.id, job.sample),
-            ...(opts.sampling ? { samplingOverride: opts.sampling } : {}),
-            coach: opts.coach,
-            signal: this.run.signal,
-          });
-          results[i] = ep;
-          done++;
-          if (opts.phase === 'eval' ? ep.outcome?.correct ?? ep.outcome?.success : ep.outcome?.success) ok++;
-          for (const a of ep.actions) {
-            if (!a.coach) continue;
-            const s = scoreSums.get(a.agentId) ?? { s: 0, n: 0 };
-            s.s += a.coach.score;
-            s.n++;
-            scoreSums.set(a.agentId, s);
-          }
-          const fields: Record<string, string> = { [opts.phase === 'eval' ? 'acc' : 'success']: fmt(ok / done) };
-          for (const [agent, s] of scoreSums) fields[agent] = fmt(s.s / s.n, 1);
-          this.progress.update(progressId, done, fields);
-        }),
-      ),
-    );
+    this.progress.start(progressId, label, requests.length);
+    const episodes = await this.#episodes.runBatch(requests, {
+      concurrency: this.pipeline.spec.run.concurrency,
+      signal: this.run.signal,
+      onEpisode: (ep) => {
+        finished++;
+        if (opts.phase === 'eval' ? ep.outcome?.correct ?? ep.outcome?.success : ep.outcome?.success) ok++;
+        for (const a of ep.actions) {
+          if (!a.coach) continue;
+          const s = scoreSums.get(a.agentId) ?? { s: 0, n: 0 };
+          s.s += a.coach.score;
+          s.n++;
+          scoreSums.set(a.agentId, s);
+        }
+        const fields: Record<string, string> = { [opts.phase === 'eval' ? 'acc' : 'success']: fmt(ok / finished) };
+        for (const [agent, s] of scoreSums) fields[agent] = fmt(s.s / s.n, 1);
+        this.progress.update(progressId, finished, fields);
+      },
+    });
     this.progress.stop(progressId);
-    // Episodes skipped because of Ctrl-C leave holes; keep only the ones that ran.
-    return results.filter((e): e is EpisodeRecord => e !== undefined);
+    return episodes;
   }
 
   /** Evaluates on the evaluation split; accuracy comes from the environment's check, never from the coach. */

@@ -25,6 +25,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/report/', import.m
 const runBrowserTests = existsSync(CHROMIUM) || process.env.CI !== undefined;
 if (!runBrowserTests) console.warn(`report browser tests skipped: ${CHROMIUM} not found`);
 
+// Page functions run in the browser; this project compiles without DOM types, hence globalThis casts.
 interface Rendered {
   x: number[];
   series: Array<{ run: number; key: string; label: string; y: Array<number | null> }>;
@@ -62,7 +63,7 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
       if (!/^(file|data|about|blob):/.test(r.url())) outsideRequests.push(r.url());
     });
     await page.goto(pathToFileURL(reportFile).href);
-    await page.waitForFunction(() => (window as any).__mappaReport?.ready === true, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (globalThis as any).__mappaReport?.ready === true, undefined, { timeout: 20_000 });
   });
 
   afterAll(async () => {
@@ -74,8 +75,8 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
     expect(outsideRequests).toEqual([]);
     const { charts, canvases } = await page.evaluate(() => ({
-      charts: (window as any).__mappaReport.charts.length as number,
-      canvases: document.querySelectorAll('.chart-card .uplot canvas').length,
+      charts: (globalThis as any).__mappaReport.charts.length as number,
+      canvases: (globalThis as any).document.querySelectorAll('.chart-card .uplot canvas').length,
     }));
     expect(charts).toBeGreaterThanOrEqual(10);
     // One canvas per chart, plus the metric explorer's.
@@ -84,7 +85,7 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
   });
 
   it('plots exactly the points in metrics.jsonl', async () => {
-    const rendered = (await page.evaluate(() => (window as any).__mappaReport.rendered)) as Record<string, Rendered>;
+    const rendered = (await page.evaluate(() => (globalThis as any).__mappaReport.rendered)) as Record<string, Rendered>;
     const metrics = await Promise.all(runs.map((r) => readMetricsJsonl(r)));
     let points = 0;
     for (const [id, chart] of Object.entries(rendered)) {
@@ -100,7 +101,7 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
 
     // The metric explorer draws any column the same way.
     await page.selectOption('#explorer-key', 'train/tool_calls');
-    const explorer = (await page.evaluate(() => (window as any).__mappaReport.rendered.explorer)) as Rendered;
+    const explorer = (await page.evaluate(() => (globalThis as any).__mappaReport.rendered.explorer)) as Rendered;
     expect(explorer.series.map((s) => s.run)).toEqual([0, 1]);
     for (const s of explorer.series) {
       const drawn = explorer.x.flatMap((x, i) => (s.y[i] === null ? [] : [[x, s.y[i]]]));
@@ -129,7 +130,7 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
     for (const f of files) expect(text).toContain(f);
     // Inputs are collapsed until opened.
     const firstInput = detail.locator('details.input').first();
-    expect(await firstInput.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await firstInput.evaluate((d) => (d as any).open)).toBe(false);
     await firstInput.locator('summary').click();
     expect(await firstInput.locator('pre').innerText()).toBe(known.actions[0].inputText);
     await page.locator('#episodes').screenshot({ path: join(ARTIFACTS, 'inspector.png') });
@@ -155,7 +156,7 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
 
   it('keeps a full-page screenshot as a test artifact', async () => {
     const file = join(ARTIFACTS, 'report.png');
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await page.screenshot({ path: file, fullPage: true });
     expect(existsSync(file)).toBe(true);
     expect(consoleErrors).toEqual([]);

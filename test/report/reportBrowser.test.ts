@@ -136,6 +136,20 @@ describe.skipIf(!runBrowserTests)('HTML report in headless Chromium', () => {
     await page.locator('#episodes').screenshot({ path: join(ARTIFACTS, 'inspector.png') });
   });
 
+  it('opens the episode named in the URL', async () => {
+    const known = (await readAllEpisodes(runs[0]!)).find((e) => e.phase === 'eval' && e.step === 1)!;
+    const page2 = await context!.newPage();
+    try {
+      await page2.goto(`${pathToFileURL(reportFile).href}#episode=${encodeURIComponent(`0:${known.id}`)}`);
+      await page2.waitForFunction(() => (globalThis as any).__mappaReport?.ready === true);
+      const detail = await page2.locator('#episode-detail').innerText();
+      expect(detail).toContain(`episode ${known.id}`);
+      expect(detail).toContain(known.actions[0].coach.rationale);
+    } finally {
+      await page2.close();
+    }
+  });
+
   it('filters failed or wrong episodes and low-score episodes', async () => {
     const all = (await Promise.all(runs.map((r) => readAllEpisodes(r)))).flat();
     const rows = () => page.locator('#episode-rows tr').count();

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MappaError } from '../../core/util/MappaError.js';
-import { writeReportAfterRun } from '../reportAfterRunHook.js';
+import { writeReportAfterRun } from '../writeReportAfterRun.js';
 import { afterRunHooks } from '../runHooks.js';
 
 interface ReportCommandOptions {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProgram, main } from '../../cli/main.js';
-import { reportEnabled, writeReportAfterRun } from '../../cli/reportAfterRunHook.js';
+import { reportEnabled, writeReportAfterRun } from '../../cli/writeReportAfterRun.js';
 import { afterRunHooks } from '../../cli/runHooks.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { TINY_DIR } from '../fakes/tinyPipeline.js';

@@ -1,9 +1,9 @@
 import { escapeHtml as h } from './escapeHtml.js';
 import { renderCoachView } from './renderCoachView.js';
 import { renderOverview } from './renderOverview.js';
-import { REPORT_CLIENT_JS } from './reportClientScript.js';
+import { reportClientScript } from './reportClientScript.js';
 import type { ReportData } from './ReportData.js';
-import { REPORT_CSS } from './reportStyles.js';
+import { reportStyles } from './reportStyles.js';
 
 export interface ChartLibrary {
   /** uPlot's IIFE build (defines the global `uPlot`). */
@@ -44,7 +44,7 @@ export function renderReportHtml(data: ReportData, lib: ChartLibrary): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(data.title)}</title>
 <style>${lib.css}</style>
-<style>${REPORT_CSS}</style>
+<style>${reportStyles}</style>
 </head>
 <body>
 <header class="top">
@@ -92,7 +92,7 @@ export function renderReportHtml(data: ReportData, lib: ChartLibrary): string {
 </main>
 <script type="application/json" id="mappa-data">${scriptSafeJson(data)}</script>
 ${inlineScript(lib.js)}
-${inlineScript(REPORT_CLIENT_JS)}
+${inlineScript(reportClientScript)}
 </body>
 </html>
 `;

@@ -5,7 +5,7 @@
  * Kept as a string so the report needs no bundler or extra files at run time; it must not contain backticks or
  * dollar-brace sequences. All text from runs is inserted with textContent, never as HTML.
  */
-export const REPORT_CLIENT_JS = String.raw`
+export const reportClientScript = String.raw`
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('mappa-data').textContent);

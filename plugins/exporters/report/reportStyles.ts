@@ -1,5 +1,5 @@
 /** The report's own styles (uPlot's stylesheet is inlined next to them). */
-export const REPORT_CSS = `
+export const reportStyles = `
 :root { --fg:#1d1f23; --muted:#6b7079; --line:#e3e5e8; --bg:#f6f7f9; --card:#fff; --accent:#0072B2; --bad:#c0392b; --good:#1e8449; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:var(--bg); }

@@ -1,2 +1,13 @@
 import 'reflect-metadata';
 export * from './core/index.js';
+export { builtinPlugins, createBuiltinRegistry } from './plugins/builtins.js';
+export { OpenAICompatiblePolicy, createOpenAICompatiblePolicy } from './plugins/policies/openai-compatible/OpenAICompatiblePolicy.js';
+export { openaiCompatiblePolicyPlugin } from './plugins/policies/openai-compatible/openaiCompatiblePolicyPlugin.js';
+export { ScriptedPolicy } from './plugins/policies/scripted/ScriptedPolicy.js';
+export { scriptedPolicyPlugin, createScriptedPolicy } from './plugins/policies/scripted/scriptedPolicyPlugin.js';
+export { inlineTasksPlugin, createInlineTasks } from './plugins/tasks/inlineTasksPlugin.js';
+export { jsonlTasksPlugin, createJsonlTasks } from './plugins/tasks/jsonlTasksPlugin.js';
+export { constantCoachPlugin, createConstantCoach } from './coaches/constant/constantCoachPlugin.js';
+export { writeReport } from './plugins/exporters/report/writeReport.js';
+export { extractCodeBlocks, stripThinking, type CodeBlock } from './environments/code-sandbox/extractCodeBlocks.js';
+export { FileTracker } from './environments/code-sandbox/FileTracker.js';

@@ -1,8 +1,10 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * First Ctrl-C: abort the run signal so the runner stops after the episodes in flight and keeps what finished.
  * Second Ctrl-C: exit at once.
  */
-export function interruptSignal(say: (line: string) => void): AbortSignal {
+export function interruptSignal(say: (line: string) => void): AbortSignal & { dispose(): void } {
   const controller = new AbortController();
   let count = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -16,5 +18,13 @@ export function interruptSignal(say: (line: string) => void): AbortSignal {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return controller.signal;
+  // Many plugins listen on the run signal (one listener per in-flight request); that is expected, not a leak.
+  setMaxListeners(0, controller.signal);
+  return Object.assign(controller.signal, {
+    /** Removes the handlers once the run is over, so they do not outlive it. */
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  });
 }

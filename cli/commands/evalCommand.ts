@@ -16,10 +16,11 @@ export function registerEvalCommand(program: Command): void {
     .action(async (file: string, opts: { checkpoint: string; runDir?: string; set?: string[] }) => {
       const { pipeline, raw } = await loadPipelineForCli(file, opts.set ?? []);
       const progress = createCliProgress();
+      const signal = interruptSignal((l) => progress.log(l));
       const run = await createRun({
         pipeline,
         ...(opts.runDir ? { runDir: opts.runDir } : {}),
-        signal: interruptSignal((l) => progress.log(l)),
+        signal,
         progress,
         rawPipeline: raw,
         logWrite: (l) => progress.log(l),
@@ -32,6 +33,7 @@ export function registerEvalCommand(program: Command): void {
         process.stdout.write(JSON.stringify({ checkpoint: resolve(opts.checkpoint), step, runDir: run.store.dir, metrics }, null, 2) + '\n');
       } finally {
         progress.close();
+        signal.dispose();
         await run.dispose();
       }
     });

@@ -41,6 +41,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     logWrite: (line) => progress.log(line),
   }).catch((err) => {
     progress.close();
+    signal.dispose();
     throw err;
   });
   await atomicWriteFile(
@@ -79,6 +80,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
       }
     }
     await run.dispose();
+    signal.dispose();
   }
   return code;
 }

@@ -31,6 +31,11 @@ export interface EpisodeRunnerOptions {
 
 export interface EpisodeRequest {
   readonly task: Task;
+  /**
+   * Position of the task in its step's batch. Part of the episode id, because a step that spans an epoch boundary
+   * can hold the same task twice.
+   */
+  readonly slot?: number;
   readonly step: number;
   readonly phase: 'train' | 'eval';
   readonly sampleIndex: number;
@@ -116,7 +121,7 @@ export class EpisodeRunner {
    */
   async rollout(req: EpisodeRequest): Promise<{ episode: EpisodeRecord; coached: Promise<EpisodeRecord> }> {
     const { task } = req;
-    const id = `${req.phase}-${String(req.step).padStart(4, '0')}-${task.id}-${req.sampleIndex}`;
+    const id = `${req.phase}-${String(req.step).padStart(4, '0')}-${req.slot !== undefined ? `${req.slot}-` : ''}${task.id}-${req.sampleIndex}`;
     const started = Date.now();
     const episode: EpisodeRecord = {
       id,

@@ -100,13 +100,14 @@ export class Runner {
     tasks: readonly Task[],
     opts: { step: number; phase: 'train' | 'eval'; samples: number; coach: boolean; sampling?: SamplingParams },
   ): Promise<EpisodeRecord[]> {
-    const requests = tasks.flatMap((task) =>
+    const requests = tasks.flatMap((task, slot) =>
       Array.from({ length: opts.samples }, (_, sample) => ({
         task,
+        slot,
         step: opts.step,
         phase: opts.phase,
         sampleIndex: sample,
-        seed: deriveSeed(this.pipeline.spec.seed, opts.phase, opts.step, task.id, sample),
+        seed: deriveSeed(this.pipeline.spec.seed, opts.phase, opts.step, slot, task.id, sample),
         ...(opts.sampling ? { samplingOverride: opts.sampling } : {}),
         coach: opts.coach,
         signal: this.run.signal,

@@ -81,6 +81,16 @@ describe('runner end to end (fake plugins)', () => {
     expect(ea).not.toEqual(strip(await readEpisodes(c.runDir, 'train')));
   });
 
+  it('keeps episode ids unique when a step spans an epoch boundary and repeats a task', async () => {
+    // 4 training tasks, 3 per step: step 2 takes the last task of epoch 0 and two of epoch 1.
+    const { summary, runDir } = await runTiny(tinyPipeline({ run: { steps: 3, tasksPerStep: 3, samplesPerTask: 1, eval: { atStart: false, atEnd: false } } }));
+    const episodes = await readEpisodes(runDir, 'train');
+    expect(episodes).toHaveLength(9);
+    expect(new Set(episodes.map((e: any) => e.id)).size).toBe(9);
+    expect(episodes.filter((e: any) => e.error)).toEqual([]);
+    expect(summary.metrics.every((m) => (m['train/failed_episodes'] ?? 0) === 0)).toBe(true);
+  });
+
   it('records a failing episode with its cause, counts it, and keeps going', async () => {
     const fakes = fakePlugins({ env: new FakeEnvironment({ crashOn: 't1' }) });
     const raw = tinyPipeline({ run: { steps: 1, tasksPerStep: 4, samplesPerTask: 1 } });

@@ -12,6 +12,8 @@ export interface ProblemSetOptions extends ProblemRanges {
   readonly difficultyMix: readonly [number, number, number];
 }
 
+const MAX_ATTEMPTS = 500;
+
 /** Splits are generated in this order; every later split avoids the problems of the earlier ones. */
 function splitOrder(counts: Readonly<Record<string, number>>): string[] {
   const rank = (s: string) => (s === 'test' ? 0 : s === 'train' ? 2 : 1);
@@ -32,13 +34,7 @@ export function generateProblemSet(o: ProblemSetOptions): Map<string, GeneratedP
     const count = o.counts[split]!;
     const rng = Rng.fromSeed(deriveSeed(o.seed, 'mathchat-generator', split));
     const problems: GeneratedProblem[] = [];
-    const maxAttempts = count * 50 + 1000;
-    for (let attempt = 0; problems.length < count; attempt++) {
-      if (attempt >= maxAttempts) {
-        throw new MappaError(`mathchat-generator: only ${problems.length} distinct problems for split "${split}" (asked for ${count})`, {
-          hint: 'ask for fewer problems, raise maxOperand, or give more weight to the harder levels (fewer level-1 problems exist)',
-        });
-      }
+    while (problems.length < count) {
       let r = rng.next() * total;
       let level: Difficulty = 3;
       for (const [i, w] of o.difficultyMix.entries()) {
@@ -48,8 +44,14 @@ export function generateProblemSet(o: ProblemSetOptions): Map<string, GeneratedP
         }
         r -= w;
       }
-      const p = generateMathProblem(rng, level, o);
-      if (!p || seen.has(p.prompt)) continue;
+      // Redraw within the level on duplicates, so a nearly exhausted level keeps its share of the mix.
+      let p: GeneratedProblem | undefined;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS && (!p || seen.has(p.prompt)); attempt++) p = generateMathProblem(rng, level, o);
+      if (!p || seen.has(p.prompt)) {
+        throw new MappaError(`mathchat-generator: ran out of distinct level-${level} problems for split "${split}" (${problems.length} of ${count} made)`, {
+          hint: 'ask for fewer problems, raise maxOperand, or give less weight to that level (few level-1 problems exist)',
+        });
+      }
       seen.add(p.prompt);
       problems.push(p);
     }

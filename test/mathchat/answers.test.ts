@@ -157,6 +157,9 @@ describe('numbers in text', () => {
     ['1/2+3/4=5/4', '5/4', '1/2+3/4'],
     ['the answer is \\boxed{9}', '9', undefined],
     ['nothing', undefined, undefined],
+    ['37+45', undefined, undefined],
+    ['5/4', '5/4', undefined],
+    ['-8', '-8', undefined],
   ])('%s → answer %s, expression %s', (text, answer, expr) => {
     expect(finalNumber(text)).toBe(answer);
     expect(expressionBeforeEquals(text)).toBe(expr);

@@ -8,9 +8,17 @@ export function numberLiterals(text: string): string[] {
   return [...text.matchAll(/\d+(?:\.\d+)?/g)].map((m) => m[0]);
 }
 
+/** A bare expression such as `37+45` states no answer (a lone `-8` or fraction `5/4` does). */
+function isBareExpression(text: string): boolean {
+  const t = text.trim();
+  if (!/^[-+*/^().\d\s]+$/.test(t) || /^-?\d+(?:\.\d+)?(?:\/\d+)?$/.test(t)) return false;
+  return /\d\s*[-+*/^]\s*[\d(]/.test(t);
+}
+
 /**
  * The answer a piece of text commits to: its last `\boxed{…}`, else what follows its last `=` (when that is a
- * number), else its last number. `37+45=82` → `82`; `I get 12 apples.` → `12`.
+ * number), else its last number; a bare expression (`37+45`) commits to none. `37+45=82` → `82`;
+ * `I get 12 apples.` → `12`.
  */
 export function finalNumber(text: string): string | undefined {
   const boxed = extractBoxed(text);
@@ -20,6 +28,7 @@ export function finalNumber(text: string): string | undefined {
     const after = /^\s*([^\n=]*)/.exec(text.slice(eq + 1))?.[1]?.trim().replace(/[.,;:!?]+$/, '');
     if (after && parseAnswer(after).kind === 'number') return after;
   }
+  if (isBareExpression(text)) return undefined;
   const all = [...text.matchAll(NUMBER)];
   return all.at(-1)?.[0];
 }

@@ -53,7 +53,12 @@ function refText(r: Reference): string {
 function scoreSolver(s: ScoringInput): RuleVerdict {
   const { statedAnswer: ans, statedExpression: expr } = s.facts;
   const ref = s.reference;
-  if (ans === undefined) return verdict(s, 'solverNoAnswer', 'Problem Solver: the draft states no numeric answer.');
+  if (ans === undefined) {
+    if (ref && expr !== undefined && same(expr, ref.value)) {
+      return verdict(s, 'solverSetupRight', `Problem Solver: the expression ${expr} is right (${refText(ref)}), but the draft states no result.`);
+    }
+    return verdict(s, 'solverNoAnswer', 'Problem Solver: the draft states no numeric answer.');
+  }
   if (ref) {
     const ansRight = same(ans, ref.value);
     const exprRight = expr !== undefined && same(expr, ref.value);

@@ -1,7 +1,7 @@
 import type { ActionRecord } from '../../core/model/Action.js';
 import { extractCodeBlocks } from '../code-sandbox/extractCodeBlocks.js';
 import { extractBoxed } from './answers/extractBoxed.js';
-import { expressionBeforeEquals, finalNumber, printedNumber } from './answers/numbersInText.js';
+import { expressionBeforeEquals, finalNumber, isBareExpression, printedNumber } from './answers/numbersInText.js';
 import { inferMathChatRole, type MathChatRole } from './mathchatRoles.js';
 
 /**
@@ -13,7 +13,7 @@ export interface MathChatFacts {
   readonly answer?: string;
   /** The number the action's prose commits to (boxed, after its last `=`, or its last number; code excluded). */
   readonly statedAnswer?: string;
-  /** The expression before the last `=` in the prose, e.g. `12+3*4` in `12+3*4=24`. */
+  /** The expression before the last `=` in the prose (`12+3*4` in `12+3*4=24`), or the prose if it is a bare expression. */
   readonly statedExpression?: string;
   /** Code blocks this action ran. */
   readonly codeBlocks: string[];
@@ -36,6 +36,11 @@ export interface MathChatFacts {
   readonly upstreamCodeErrors?: number;
   /** What the latest earlier Code Executor action stated (its report of the result). */
   readonly coderStated?: string;
+}
+
+/** The expression a text computes: before its last `=`, or the whole text when it is a bare expression. */
+function expressionOf(prose: string): string | undefined {
+  return expressionBeforeEquals(prose) ?? (isBareExpression(prose) ? prose.trim() : undefined);
 }
 
 /** Text of an action without its fenced code (so `print(37+45)` is not read as the answer 45). */
@@ -74,14 +79,14 @@ export function collectMathChatFacts(
   const roleOf = (a: ActionRecord) => inferMathChatRole(a.role, { usesCode: a.toolCalls.length > 0, ...(roleOverrides ? { overrides: roleOverrides } : {}) });
   const answer = extractBoxed(action.text);
   const statedAnswer = finalNumber(prose);
-  const statedExpression = expressionBeforeEquals(prose);
+  const statedExpression = expressionOf(prose);
   const codeBlocks = action.toolCalls.length > 0 ? action.toolCalls.map((c) => c.input) : extractCodeBlocks(action.text).map((b) => b.code);
   const codeErrors = action.toolCalls.filter((c) => c.status !== 'ok').length;
   const printed = printedOf(action);
   const earlier = [...previous].reverse();
   const draft = earlier.find((a) => roleOf(a) === 'solver');
   const draftAnswer = draft ? finalNumber(proseOf(draft.text)) : undefined;
-  const draftExpression = draft ? expressionBeforeEquals(proseOf(draft.text)) : undefined;
+  const draftExpression = draft ? expressionOf(proseOf(draft.text)) : undefined;
   const tool = earlier.find((a) => a.toolCalls.length > 0);
   const upstreamPrinted = tool ? printedOf(tool) : undefined;
   const coder = earlier.find((a) => roleOf(a) === 'coder' && a.toolCalls.length === 0);

@@ -105,6 +105,8 @@ describe('mathchat-rule coach: table of cases', () => {
     ['solver with no answer', { problem: q, answer: '82', solver: 'let me think', coder: [code('print(37+45)'), '82'], verifier: '\\boxed{82}', gtFor: ALL_GT }, {},
       ['solverNoAnswer:1', 'codeCorrect:10', 'reportCorrect:9', 'verifierCorrect:10']],
     ['solver writes only the expression', { problem: q, answer: '82', solver: '37+45', coder: [code('print(37+45)'), '82'], verifier: '\\boxed{82}', gtFor: ALL_GT }, {},
+      ['solverSetupRight:6', 'codeCorrect:10', 'reportCorrect:9', 'verifierCorrect:10']],
+    ['solver writes a wrong bare expression', { problem: q, answer: '82', solver: '37-45', coder: [code('print(37+45)'), '82'], verifier: '\\boxed{82}', gtFor: ALL_GT }, {},
       ['solverNoAnswer:1', 'codeCorrect:10', 'reportCorrect:9', 'verifierCorrect:10']],
     ['fractions: 1.25 is 5/4', { problem: 'What is 1/2+3/4?', answer: '5/4', solver: '1/2+3/4=5/4', coder: [code('print(1/2+3/4)'), '1.25'], verifier: '\\boxed{1.25}', gtFor: ALL_GT }, {},
       ['solverCorrect:10', 'codeCorrect:10', 'reportCorrect:9', 'verifierCorrect:10']],

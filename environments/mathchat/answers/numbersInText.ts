@@ -9,7 +9,7 @@ export function numberLiterals(text: string): string[] {
 }
 
 /** A bare expression such as `37+45` states no answer (a lone `-8` or fraction `5/4` does). */
-function isBareExpression(text: string): boolean {
+export function isBareExpression(text: string): boolean {
   const t = text.trim();
   if (!/^[-+*/^().\d\s]+$/.test(t) || /^-?\d+(?:\.\d+)?(?:\/\d+)?$/.test(t)) return false;
   return /\d\s*[-+*/^]\s*[\d(]/.test(t);

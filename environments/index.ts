@@ -1,3 +1,4 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { mathchatEnvironmentPlugin } from './mathchat/mathchatEnvironmentPlugin.js';
 
-export const environmentPlugins: AnyPluginDefinition[] = [];
+export const environmentPlugins: AnyPluginDefinition[] = [mathchatEnvironmentPlugin];

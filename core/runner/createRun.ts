@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import 'reflect-metadata';
@@ -50,12 +51,15 @@ export async function createRun(options: CreateRunOptions): Promise<Run> {
   const logger =
     options.logger ??
     createLogger({ file: store.logFile, level: options.logLevel ?? 'info', ...(options.logWrite ? { write: options.logWrite } : {}) });
+  const signal = options.signal ?? new AbortController().signal;
+  // Every in-flight request (policy, coach, sandbox) listens on the run signal; many listeners are expected.
+  setMaxListeners(0, signal);
   const context: RunContext = {
     runDir,
     cacheDir: abs(spec.run.cacheDir),
     baseDir: pipeline.baseDir,
     seed: spec.seed,
-    signal: options.signal ?? new AbortController().signal,
+    signal,
   };
   await mkdir(context.cacheDir, { recursive: true });
   await store.init({ ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies }, options.rawPipeline ?? spec);

@@ -56,6 +56,11 @@ export interface Policy {
   generate(request: GenerateRequest): Promise<Generation>;
   /** Log-probs of each continuation token given its context, one row per request. */
   score?(requests: readonly ScoreRequest[]): Promise<number[][]>;
+  /**
+   * Token ids a supervised example trains on: the context exactly as `generate` would render `messages`, and the
+   * response followed by the end-of-turn token(s) generation stops at. Trainable policies implement it.
+   */
+  encodeDemonstration?(messages: readonly Message[], response: string): Promise<{ contextIds: number[]; actionIds: number[] }>;
   /** Writes the weights (and whatever is needed to rebuild the policy) to a directory. */
   save?(dir: string): Promise<void>;
   /** Replaces the weights with those saved in a directory by `save`. */

@@ -11,6 +11,8 @@ export interface TrainStepContext {
   readonly step: number;
   readonly totalSteps: number;
   readonly signal?: AbortSignal;
+  /** Optional progress callback for long updates (e.g. a warm start over thousands of demonstrations). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** Metrics of one update, per agent (loss, kl, clip_frac, entropy, grad_norm, adv_mean, adv_std, lr, …). */

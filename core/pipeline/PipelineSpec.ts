@@ -78,6 +78,15 @@ export const RewardSettingsSchema = z.strictObject({
   trainOnTruncated: z.boolean().default(false),
 });
 
+export const WarmStartSchema = z.strictObject({
+  /** A `demonstrations` plugin that writes supervised examples for the agents (e.g. `mathchat-demonstrations`). */
+  demonstrations: pluginRefShape,
+  /** The trainer used for the warm start (default: supervised fine-tuning). */
+  trainer: pluginRefShape.default({ use: 'sft' }),
+  /** Reuse warm-started weights from `run.cacheDir` when the policies, demonstrations and trainer are unchanged. */
+  cache: z.boolean().default(true),
+});
+
 export const PipelineSpecSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, ".", "_" and "-"').default('pipeline'),
@@ -92,6 +101,8 @@ export const PipelineSpecSchema = z.strictObject({
   agents: z.array(AgentDeclSchema).min(1, 'declare at least one agent'),
   coach: pluginRefShape,
   trainer: pluginRefShape.optional(),
+  /** Supervised warm start of trainable policies before the first rollout (skipped when resuming). */
+  warmStart: WarmStartSchema.optional(),
   rewards: RewardSettingsSchema.default(RewardSettingsSchema.parse({})),
   run: RunSettingsSchema.default(RunSettingsSchema.parse({})),
 });
@@ -101,3 +112,4 @@ export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;
 export type AgentDecl = z.output<typeof AgentDeclSchema>;
 export type RunSettings = z.output<typeof RunSettingsSchema>;
 export type EvalSettings = z.output<typeof EvalSettingsSchema>;
+export type WarmStartSettings = z.output<typeof WarmStartSchema>;

@@ -195,6 +195,12 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
   validatePluginRef(registry, 'environment', rawObj['environment'], 'environment', issues);
   validatePluginRef(registry, 'coach', rawObj['coach'], 'coach', issues);
   const trainerDef = rawObj['trainer'] === undefined ? undefined : validatePluginRef(registry, 'trainer', rawObj['trainer'], 'trainer', issues);
+  const rawWarm = rawObj['warmStart'] as Record<string, unknown> | undefined;
+  const warmTrainerDef =
+    rawWarm && typeof rawWarm === 'object'
+      ? (validatePluginRef(registry, 'demonstrations', rawWarm['demonstrations'], 'warmStart.demonstrations', issues),
+        validatePluginRef(registry, 'trainer', rawWarm['trainer'] ?? { use: 'sft' }, 'warmStart.trainer', issues))
+      : undefined;
   const policyDefs = new Map<string, ReturnType<typeof validatePluginRef>>();
   const rawPolicies = (rawObj['policies'] ?? {}) as Record<string, unknown>;
   if (rawPolicies && typeof rawPolicies === 'object') {
@@ -238,17 +244,21 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
   const { order, issues: graphIssues } = agentOrder(nodes);
   issues.push(...graphIssues);
 
-  // 5. Trainer against policies.
-  if (trainerDef?.definition?.capabilities?.requiresTrainablePolicy) {
+  // 5. Trainers against policies.
+  for (const [def, where] of [
+    [trainerDef?.definition, 'trainer'],
+    [warmTrainerDef?.definition, 'warmStart.trainer'],
+  ] as const) {
+    if (!def?.capabilities?.requiresTrainablePolicy) continue;
     rawAgents.forEach((agent, i) => {
       if (!agent || typeof agent !== 'object' || agent['train'] === false) return;
       const policyName = typeof agent['policy'] === 'string' ? (agent['policy'] as string) : String(agent['id']);
-      const def = policyDefs.get(policyName)?.definition;
-      if (def && def.capabilities?.trainable !== true) {
+      const policyDef = policyDefs.get(policyName)?.definition;
+      if (policyDef && policyDef.capabilities?.trainable !== true) {
         issues.push({
           path: `agents[${i}].policy`,
-          message: `trainer "${trainerDef.definition!.name}" cannot train policy "${policyName}" (${def.name}): ${def.capabilities?.notTrainableReason ?? 'this policy plugin is not trainable in this process'}`,
-          hint: 'use a trainable policy (e.g. tfjs-transformer), set `train: false` on this agent, or remove `trainer:` and use `mappa run`',
+          message: `${where} "${def.name}" cannot train policy "${policyName}" (${policyDef.name}): ${policyDef.capabilities?.notTrainableReason ?? 'this policy plugin is not trainable in this process'}`,
+          hint: `use a trainable policy (e.g. tfjs-transformer), set \`train: false\` on this agent, or remove \`${where}\``,
         });
       }
     });
@@ -283,7 +293,7 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
       reads: node.reads,
       sampling: decl.sampling,
       coachSeesGroundTruth: decl.coachSeesGroundTruth ?? sinks.has(decl.id),
-      train: decl.train && spec.trainer !== undefined,
+      train: decl.train && (spec.trainer !== undefined || spec.warmStart !== undefined),
     } satisfies AgentSpec;
   });
   if (!spec.trainer) warnings.push({ path: 'trainer', message: 'no trainer declared: `mappa train` will only roll out and evaluate' });

@@ -1,4 +1,18 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { biasMonitorPlugin } from './bias/biasMonitorPlugin.js';
 import { constantCoachPlugin } from './constant/constantCoachPlugin.js';
+import { ensembleCoachPlugin } from './ensemble/ensembleCoachPlugin.js';
+import { anthropicCoachPlugin } from './llm/anthropicCoachPlugin.js';
+import { geminiCoachPlugin } from './llm/geminiCoachPlugin.js';
+import { openaiCoachPlugin } from './llm/openaiCoachPlugin.js';
+import { outcomeCoachPlugin } from './outcome/outcomeCoachPlugin.js';
 
-export const coachPlugins: AnyPluginDefinition[] = [constantCoachPlugin];
+export const coachPlugins: AnyPluginDefinition[] = [
+  constantCoachPlugin,
+  openaiCoachPlugin,
+  anthropicCoachPlugin,
+  geminiCoachPlugin,
+  outcomeCoachPlugin,
+  ensembleCoachPlugin,
+  biasMonitorPlugin,
+];

@@ -1,2 +1,10 @@
 import 'reflect-metadata';
 export * from './core/index.js';
+export { createOpenAICoach } from './coaches/llm/openaiCoachPlugin.js';
+export { createAnthropicCoach } from './coaches/llm/anthropicCoachPlugin.js';
+export { createGeminiCoach } from './coaches/llm/geminiCoachPlugin.js';
+export type { LlmCoach, LlmCoachCallOptions } from './coaches/llm/LlmCoach.js';
+export { createOutcomeCoach } from './coaches/outcome/outcomeCoachPlugin.js';
+export { createEnsembleCoach } from './coaches/ensemble/ensembleCoachPlugin.js';
+export { createBiasMonitorCoach } from './coaches/bias/biasMonitorPlugin.js';
+export { parseCoachActionFile, readCoachActionFile } from './coaches/coachActionFile.js';

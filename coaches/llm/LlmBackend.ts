@@ -7,7 +7,8 @@ export interface CoachChatMessage {
 /** A provider-neutral completion request; every field takes part in the cache key. */
 export interface CompletionRequest {
   readonly messages: readonly CoachChatMessage[];
-  readonly temperature: number;
+  /** Omitted: the server's default (some reasoning models reject a temperature). */
+  readonly temperature?: number;
   readonly maxTokens?: number;
   /** JSON schema the reply must follow (structured output), for backends that support it. */
   readonly jsonSchema?: Readonly<Record<string, unknown>>;

@@ -150,7 +150,7 @@ export class LlmCoach implements Coach {
     ];
     const request: CompletionRequest = {
       messages,
-      temperature: this.#o.temperature ?? Number.NaN,
+      ...(this.#o.temperature !== null ? { temperature: this.#o.temperature } : {}),
       ...(this.#o.maxTokens ? { maxTokens: this.#o.maxTokens } : {}),
       ...(this.#o.structuredOutput ? { jsonSchema: coachResponseSchema(ask) } : {}),
     };

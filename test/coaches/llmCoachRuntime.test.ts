@@ -36,6 +36,16 @@ describe('LLM coach runtime (OpenAI wire protocol, real openai client)', () => {
     expect(coach.stats()).toMatchObject({ evaluations: 1, calls: 1, repairs: 0, fallbacks: 0, input_tokens: 120, output_tokens: 30 });
   });
 
+  it('sends no temperature when it is set to null, and the token limit under the configured field', async () => {
+    server.setHandler(scripted([ok('PROCESS_SCORE: 5')]));
+    const coach = await makeCoach('openai', server.url, { temperature: null, maxTokens: 300, maxTokensField: 'max_completion_tokens' });
+    await coach.evaluate(solverInput());
+    const body = server.requests[0]!.body as Record<string, unknown>;
+    expect('temperature' in body).toBe(false);
+    expect(body['max_completion_tokens']).toBe(300);
+    expect('max_tokens' in body).toBe(false);
+  });
+
   it.each([
     ['no score', 'The agent did well.'],
     ['a word for a score', 'PROCESS_SCORE: nine'],

@@ -44,7 +44,7 @@ export class AnthropicBackend implements LlmBackend {
       max_tokens: request.maxTokens ?? 2048,
       messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
       ...(system ? { system } : {}),
-      ...(Number.isFinite(request.temperature) ? { temperature: request.temperature } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.jsonSchema ? { output_config: { format: { type: 'json_schema', schema: { ...request.jsonSchema } } } } : {}),
     };
     let response: Anthropic.Message;

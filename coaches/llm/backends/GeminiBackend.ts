@@ -61,7 +61,7 @@ export class GeminiBackend implements LlmBackend {
           abortSignal: signal,
           httpOptions: { fetch: recordingFetch },
           ...(system ? { systemInstruction: system } : {}),
-          ...(Number.isFinite(request.temperature) ? { temperature: request.temperature } : {}),
+          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
           ...(request.maxTokens ? { maxOutputTokens: request.maxTokens } : {}),
           ...(request.jsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: request.jsonSchema } : {}),
         },

@@ -43,7 +43,7 @@ export class OpenAIBackend implements LlmBackend {
     const body: Record<string, unknown> = {
       model: this.o.model,
       messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-      ...(Number.isFinite(request.temperature) ? { temperature: request.temperature } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.maxTokens ? { [this.o.maxTokensField ?? 'max_tokens']: request.maxTokens } : {}),
       ...(request.jsonSchema
         ? { response_format: { type: 'json_schema', json_schema: { name: 'coach_evaluation', schema: request.jsonSchema, strict: true } } }

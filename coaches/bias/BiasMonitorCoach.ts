@@ -6,6 +6,7 @@ import type { EpisodeRecord } from '../../core/model/Episode.js';
 import { atomicWriteFile } from '../../core/util/atomicWrite.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import type { LlmCoachCallOptions } from '../llm/LlmCoach.js';
+import { isPromptingCoach } from '../llm/PromptingCoach.js';
 import { accMean, accStd, type StratumAccumulator, StratumStats } from './StratumStats.js';
 
 export type NormalizeBy = 'none' | 'agent' | 'task-type' | 'agent-task-type';
@@ -66,16 +67,13 @@ export class BiasMonitorCoach implements Coach {
     this.#logger = options.logger ?? silentLogger;
     if (options.stateFile) this.#load(options.stateFile);
     if (options.inner.scope === 'episode') this.evaluateEpisode = this.#evaluateEpisode.bind(this);
+    if (isPromptingCoach(options.inner)) this.renderPrompt = options.inner.renderPrompt.bind(options.inner);
   }
 
   evaluateEpisode?: (episode: EpisodeRecord, options?: CoachCallOptions) => Promise<CoachEvaluation[]>;
 
-  /** The inner coach's prompt, when it has one (for `mappa coach eval --show-prompt`). */
-  renderPrompt(input: CoachInput): Promise<string> {
-    const inner = this.#o.inner as Coach & { renderPrompt?: (i: CoachInput) => Promise<string> };
-    if (!inner.renderPrompt) return Promise.reject(new Error(`coach ${inner.name} has no prompt`));
-    return inner.renderPrompt(input);
-  }
+  /** The inner coach's prompt, present when the inner coach has one (for `mappa coach eval --show-prompt`). */
+  renderPrompt?: (input: CoachInput) => Promise<string>;
 
   async evaluate(input: CoachInput, options?: CoachCallOptions): Promise<CoachEvaluation> {
     const evaluation = await this.#o.inner.evaluate(input, options);

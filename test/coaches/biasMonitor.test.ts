@@ -128,3 +128,15 @@ describe('bias monitor', () => {
     }
   });
 });
+
+describe('bias monitor prompts', () => {
+  it('shows the inner coach prompt only when the inner coach has one', async () => {
+    const { createOpenAICoach } = await import('../../coaches/llm/openaiCoachPlugin.js');
+    const llm = await createOpenAICoach({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', template: 'builtin:generic' });
+    const wrapped = await createBiasMonitorCoach({ coach: llm });
+    const { isPromptingCoach } = await import('../../coaches/llm/PromptingCoach.js');
+    expect(isPromptingCoach(wrapped)).toBe(true);
+    expect(await (wrapped as { renderPrompt: (i: CoachInput) => Promise<string> }).renderPrompt(input('a', 'regression'))).toContain('PROCESS_SCORE');
+    expect(isPromptingCoach(await createBiasMonitorCoach({ coach: biased() }))).toBe(false);
+  });
+});

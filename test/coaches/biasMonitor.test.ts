@@ -135,8 +135,8 @@ describe('bias monitor prompts', () => {
     const llm = await createOpenAICoach({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', template: 'builtin:generic' });
     const wrapped = await createBiasMonitorCoach({ coach: llm });
     const { isPromptingCoach } = await import('../../coaches/llm/PromptingCoach.js');
-    expect(isPromptingCoach(wrapped)).toBe(true);
-    expect(await (wrapped as { renderPrompt: (i: CoachInput) => Promise<string> }).renderPrompt(input('a', 'regression'))).toContain('PROCESS_SCORE');
+    if (!isPromptingCoach(wrapped)) throw new Error('expected the wrapped LLM coach to expose its prompt');
+    expect(await wrapped.renderPrompt(input('a', 'regression'))).toContain('PROCESS_SCORE');
     expect(isPromptingCoach(await createBiasMonitorCoach({ coach: biased() }))).toBe(false);
   });
 });

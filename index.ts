@@ -11,3 +11,11 @@ export { constantCoachPlugin, createConstantCoach } from './coaches/constant/con
 export { writeReport } from './plugins/exporters/report/writeReport.js';
 export { extractCodeBlocks, stripThinking, type CodeBlock } from './environments/code-sandbox/extractCodeBlocks.js';
 export { FileTracker } from './environments/code-sandbox/FileTracker.js';
+export { createOpenAICoach } from './coaches/llm/openaiCoachPlugin.js';
+export { createAnthropicCoach } from './coaches/llm/anthropicCoachPlugin.js';
+export { createGeminiCoach } from './coaches/llm/geminiCoachPlugin.js';
+export type { LlmCoach, LlmCoachCallOptions } from './coaches/llm/LlmCoach.js';
+export { createOutcomeCoach } from './coaches/outcome/outcomeCoachPlugin.js';
+export { createEnsembleCoach } from './coaches/ensemble/ensembleCoachPlugin.js';
+export { createBiasMonitorCoach } from './coaches/bias/biasMonitorPlugin.js';
+export { parseCoachActionFile, readCoachActionFile } from './coaches/coachActionFile.js';

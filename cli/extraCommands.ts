@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
+import { registerCoachCommand } from './commands/coachCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
 
 /** Commands contributed by plugin areas (sandbox, coach, model, dsbench, report). */
-export const extraCommands: Array<(program: Command) => void> = [registerReportCommand];
+export const extraCommands: Array<(program: Command) => void> = [registerReportCommand, registerCoachCommand];

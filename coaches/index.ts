@@ -1,5 +1,20 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { biasMonitorPlugin } from './bias/biasMonitorPlugin.js';
 import { constantCoachPlugin } from './constant/constantCoachPlugin.js';
+import { ensembleCoachPlugin } from './ensemble/ensembleCoachPlugin.js';
+import { anthropicCoachPlugin } from './llm/anthropicCoachPlugin.js';
+import { geminiCoachPlugin } from './llm/geminiCoachPlugin.js';
+import { openaiCoachPlugin } from './llm/openaiCoachPlugin.js';
 import { mathchatRuleCoachPlugin } from './mathchat-rule/mathchatRuleCoachPlugin.js';
+import { outcomeCoachPlugin } from './outcome/outcomeCoachPlugin.js';
 
-export const coachPlugins: AnyPluginDefinition[] = [constantCoachPlugin, mathchatRuleCoachPlugin];
+export const coachPlugins: AnyPluginDefinition[] = [
+  constantCoachPlugin,
+  mathchatRuleCoachPlugin,
+  openaiCoachPlugin,
+  anthropicCoachPlugin,
+  geminiCoachPlugin,
+  outcomeCoachPlugin,
+  ensembleCoachPlugin,
+  biasMonitorPlugin,
+];

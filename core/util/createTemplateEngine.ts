@@ -5,9 +5,11 @@ import { MappaError } from './MappaError.js';
 /**
  * Prompt templates are Liquid files (https://liquidjs.com): `{{ task.prompt }}`, `{% if files %}…{% endif %}`.
  * Variables are strict, so a misspelt variable is an error that names the template instead of an empty string.
+ * Optional variables are guarded with `{% if x %}` or `{{ x | default: "…" }}` (`lenientIf`), which strict mode
+ * would otherwise reject when `x` is absent.
  */
 export class TemplateEngine {
-  readonly #liquid = new Liquid({ strictVariables: true, strictFilters: true, greedy: false });
+  readonly #liquid = new Liquid({ strictVariables: true, lenientIf: true, strictFilters: true, greedy: false });
   readonly #cache = new Map<string, ReturnType<Liquid['parse']>>();
 
   async renderFile(file: string, vars: Record<string, unknown>): Promise<string> {

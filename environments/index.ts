@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { mathchatDemonstrationsPlugin } from './mathchat/demonstrations/mathchatDemonstrationsPlugin.js';
 import { mathchatEnvironmentPlugin } from './mathchat/mathchatEnvironmentPlugin.js';
 
-export const environmentPlugins: AnyPluginDefinition[] = [mathchatEnvironmentPlugin];
+export const environmentPlugins: AnyPluginDefinition[] = [mathchatEnvironmentPlugin, mathchatDemonstrationsPlugin];

@@ -23,6 +23,8 @@ import { CoachScheduler } from './CoachScheduler.js';
 import { episodeMetrics } from './episodeMetrics.js';
 import { EpisodeRunner } from './EpisodeRunner.js';
 import type { ProgressReporter } from './ProgressReporter.js';
+import type { PluginFactory } from '../plugins/PluginFactory.js';
+import { warmStart } from './warmStart.js';
 import type { MetricsRow, RunStore } from './RunStore.js';
 
 export interface RunSummary {
@@ -60,6 +62,7 @@ export class Runner {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Progress) private readonly progress: ProgressReporter,
     @inject(TOKENS.RunContext) private readonly run: RunContext,
+    @inject(TOKENS.PluginFactory) private readonly plugins: PluginFactory,
     @inject(TOKENS.Trainer) @optional() private readonly trainer?: Trainer,
   ) {
     const settings = pipeline.spec.run;
@@ -218,14 +221,19 @@ export class Runner {
     }
     const evalSettings = spec.run.eval;
     const interrupted = () => this.run.signal.aborted;
+    let startRow: Record<string, number> = {};
+    if (startStep === 0 && spec.warmStart && !interrupted()) {
+      startRow = (await warmStart({ pipeline: this.pipeline, policies: this.policies, plugins: this.plugins, run: this.run, logger: this.logger, progress: this.progress })).metrics;
+    }
     this.progress.start('steps', doTrain ? 'training' : 'rollouts', spec.run.steps);
     this.progress.update('steps', startStep);
 
     if (startStep === 0 && evalSettings.atStart && !interrupted()) {
       const m = await this.evaluate(0);
-      await this.store.appendMetrics({ step: 0, ...m });
+      startRow = { ...startRow, ...m };
       this.progress.log(`step 0 eval: accuracy ${fmt(m['eval/accuracy'])} success ${fmt(m['eval/success_rate'])}`);
     }
+    if (startStep === 0 && Object.keys(startRow).length > 0) await this.store.appendMetrics({ step: 0, ...startRow });
     let step = startStep;
     for (step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
       const t0 = performance.now();

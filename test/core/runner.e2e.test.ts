@@ -91,6 +91,31 @@ describe('runner end to end (fake plugins)', () => {
     expect(summary.metrics.every((m) => (m['train/failed_episodes'] ?? 0) === 0)).toBe(true);
   });
 
+  it('warm-starts trained policies from demonstrations and reuses the cached weights on a second run', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'mappa-cache-'));
+    dirs.push(cacheDir);
+    const raw = {
+      ...tinyPipeline({ run: { steps: 1, cacheDir, eval: { atStart: true, atEnd: false } } }),
+      warmStart: { demonstrations: { use: 'fake-demos', count: 4 }, trainer: { use: 'fake-trainer' } },
+    };
+    const first = await runTiny(raw);
+    // The warm-start trainer saw each policy's demonstrations, encoded by the policy itself, before any rollout.
+    const warm = first.fakes.trainer.steps[0]!;
+    expect(warm.step).toBe(0);
+    expect(warm.batches).toHaveLength(1);
+    expect(first.fakes.trainer.steps.filter((s) => s.step === 0)).toHaveLength(3);
+    const demo = warm.batches[0]!.experiences[0]!;
+    expect(String.fromCharCode(...demo.actionIds)).toMatch(/^[abc] says 0$/);
+    const row0 = first.summary.metrics[0]!;
+    expect(row0['warmstart/a/demonstrations']).toBe(4);
+    expect(row0['warmstart/a/cache_hit']).toBe(0);
+    expect(row0['eval/episodes']).toBe(2);
+    const second = await runTiny(raw);
+    expect(second.fakes.trainer.steps.filter((s) => s.step === 0)).toHaveLength(0);
+    expect(second.summary.metrics[0]!['warmstart/a/cache_hit']).toBe(1);
+    expect(second.fakes.policies.get('a')!.loads[0]).toContain(join(cacheDir, 'warm-start'));
+  });
+
   it('records a failing episode with its cause, counts it, and keeps going', async () => {
     const fakes = fakePlugins({ env: new FakeEnvironment({ crashOn: 't1' }) });
     const raw = tinyPipeline({ run: { steps: 1, tasksPerStep: 4, samplesPerTask: 1 } });

@@ -57,8 +57,18 @@ export class FakePolicy implements Policy {
       policyVersion: this.version,
     };
   }
-  async save(): Promise<void> {}
-  async load(): Promise<void> {}
+  loads: string[] = [];
+  async encodeDemonstration(messages: readonly { content: string }[], response: string) {
+    return { contextIds: ids(messages.map((m) => m.content).join('\n')), actionIds: ids(response) };
+  }
+  async save(dir: string): Promise<void> {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/weights.json`, JSON.stringify({ version: this.version }));
+  }
+  async load(dir: string): Promise<void> {
+    this.loads.push(dir);
+  }
 }
 
 /** Fake environment: tool calls are `RUN(...)`, the answer is the last agent's digit. */
@@ -179,6 +189,21 @@ export function fakePlugins(shared: { policies?: Map<string, FakePolicy>; env?: 
         policies.set(deps.id, p);
         return p;
       },
+    }),
+    definePlugin({
+      kind: 'demonstrations',
+      name: 'fake-demos',
+      description: 'fake',
+      configSchema: z.strictObject({ count: z.number().default(3) }),
+      create: (c) => ({
+        name: 'fake-demos',
+        demonstrations: async ({ pipeline }) => ({
+          demonstrations: pipeline.agents.flatMap((a) =>
+            Array.from({ length: c.count }, (_, i) => ({ agentId: a.id, messages: [{ role: 'user' as const, content: `demo ${i}` }], response: `${a.policyId} says ${i}` })),
+          ),
+          stats: { all: { count: c.count } },
+        }),
+      }),
     }),
     definePlugin({ kind: 'environment', name: 'fake-env', description: 'fake', configSchema: z.strictObject({}), create: () => env }),
     definePlugin({ kind: 'coach', name: 'fake-coach', description: 'fake', configSchema: z.strictObject({}), create: () => coach }),

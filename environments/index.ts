@@ -1,3 +1,4 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { dsbenchEnvironmentPlugin } from './dsbench/dsbenchEnvironmentPlugin.js';
 
-export const environmentPlugins: AnyPluginDefinition[] = [];
+export const environmentPlugins: AnyPluginDefinition[] = [dsbenchEnvironmentPlugin];

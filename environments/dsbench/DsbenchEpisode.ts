@@ -13,13 +13,13 @@ import type { FileTracker } from '../code-sandbox/FileTracker.js';
 import { extractCodeBlocks } from '../code-sandbox/extractCodeBlocks.js';
 import type { DsbenchCoachExtras } from './coachExtras.js';
 import type { DsbenchEnvironmentSettings } from './DsbenchEnvironmentConfig.js';
-import { targetColumns, type DsbenchTaskFiles, type DsbenchTaskMetadata } from './DsbenchTaskMeta.js';
+import type { DsbenchTaskFiles, DsbenchTaskMetadata } from './DsbenchTaskMeta.js';
 import { gradeFigures, gradeSubmission, type GradeResult } from './grading/gradeSubmission.js';
 import { handoffText, stripThinkingBlocks } from './handoffText.js';
-import { DSB_HELPER_DOC } from './helperModule.js';
 import type { DsbenchWorkspace } from './openDsbenchWorkspace.js';
 import { parsePythonError, type ExecutionError } from './pythonErrors.js';
-import { missingArtifactWarning, stageOf } from './stages.js';
+import { observationVars } from './observationVars.js';
+import { stageOf } from './stages.js';
 
 /** Facts about one action's code run, stored in `ActionRecord.extras` (no ground truth in here). */
 export interface DsbenchToolFacts {
@@ -37,8 +37,6 @@ export const NO_PREDICTIONS = 'ERROR: No predictions found (no submission file h
 
 /** Python caches and dot-files are noise for agents and coaches. */
 const hidden = (path: string) => path.split('/').some((s) => s === '__pycache__' || s.startsWith('.'));
-
-const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`);
 
 /** One episode of the DSBench pipeline: a workspace with the task files, code execution, file attribution, grading. */
 export class DsbenchEpisode implements EpisodeEnvironment {
@@ -63,34 +61,17 @@ export class DsbenchEpisode implements EpisodeEnvironment {
   }
 
   async observe(agent: AgentSpec, upstream: ReadonlyMap<string, AgentTurn>): Promise<Observation> {
-    const list = this.#visible(this.tracker.list());
-    const names = list.map((a) => a.path);
-    const stage = stageOf(agent, this.o.stages);
-    const warning = stage === 'analyst' ? missingArtifactWarning(names, this.o.submissionFile) : undefined;
+    const { vars, warning } = observationVars({
+      meta: this.meta,
+      files: this.#visible(this.tracker.list()),
+      stage: stageOf(agent, this.o.stages),
+      previous: [...upstream.values()].map((t) => ({ agentId: t.agentId, role: t.role, output: handoffText(t) })),
+      submissionFile: this.o.submissionFile,
+      helper: this.o.helperModule,
+    });
     if (warning) this.#warnings.set(agent.id, warning);
     else this.#warnings.delete(agent.id);
-    const previous = [...upstream.values()].map((t) => ({ agentId: t.agentId, role: t.role, output: handoffText(t) }));
-    const filesList =
-      list.map((a) => `  - ${a.path} (${kb(a.bytes)}, ${a.writtenBy === 'environment' ? 'task file' : `saved by ${a.writtenBy}`})`).join('\n') || '  (no files)';
-    const targets = targetColumns(this.meta.target);
-    return {
-      vars: {
-        stage: stage ?? '',
-        files: names,
-        filesList: warning ? `${filesList}\n\n${warning}` : filesList,
-        missingArtifactWarning: warning ?? '',
-        previousOutputs: previous,
-        upstreamOutputs: Object.fromEntries(previous.map((p) => [p.agentId, p.output])),
-        taskType: this.meta.taskType,
-        metric: this.meta.metric,
-        target: targets.join(','),
-        targetColumns: targets,
-        idColumn: this.meta.idColumn,
-        submissionFile: this.o.submissionFile,
-        helper: this.o.helperModule,
-        helperDoc: this.o.helperModule ? DSB_HELPER_DOC : '',
-      },
-    };
+    return { vars };
   }
 
   #toolCall(code: string, res: RunCodeResponse, ms: number): { call: ToolCall; error?: ExecutionError } {

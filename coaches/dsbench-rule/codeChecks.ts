@@ -43,13 +43,18 @@ export function fitsOnTestData(code: string): string | undefined {
 }
 
 /**
- * A column other than the target used as the label: `y = df['col']`, `y_train = train.pop('col')`,
+ * A column other than the target used as the label: `target = 'col'`, `y = df['col']`, `y_train = train.pop('col')`,
  * `dsb.load_split('col', ...)`. Returns the column, or `undefined` when the code names the target or names no label.
  */
 export function wrongTargetColumn(code: string, targets: readonly string[]): string | undefined {
   const quoted = (t: string) => code.includes(`'${t}'`) || code.includes(`"${t}"`);
   if (targets.some(quoted)) return undefined;
-  const patterns = [/\by(?:_train)?\s*=\s*[\w.]+\[\s*['"]([^'"]+)['"]\s*\]/g, /\by(?:_train)?\s*=\s*[\w.]+\.pop\(\s*['"]([^'"]+)['"]/g, /load_split\(\s*(?:target\s*=\s*)?['"]([^'"]+)['"]/g];
+  const patterns = [
+    /\b(?:target|target_col|target_column|label|label_col)\s*(?:,\s*\w+\s*)*=\s*['"]([^'"]+)['"]/g,
+    /\by(?:_train)?\s*=\s*[\w.]+\[\s*['"]([^'"]+)['"]\s*\]/g,
+    /\by(?:_train)?\s*=\s*[\w.]+\.pop\(\s*['"]([^'"]+)['"]/g,
+    /load_split\(\s*(?:target\s*=\s*)?['"]([^'"]+)['"]/g,
+  ];
   for (const re of patterns) for (const m of code.matchAll(re)) if (!targets.includes(m[1]!)) return m[1]!;
   return undefined;
 }

@@ -95,7 +95,7 @@ describe('DSBench pipeline end to end (runner, test sandbox)', () => {
     expect(modCode.coach.score).toBeGreaterThanOrEqual(8);
     expect(ep.outcome).toMatchObject({ success: false, metrics: { valid: 0, fair_accuracy: 0.5, fair_f1: 0, rpg: 0 } });
     const m = summary.metrics.find((row) => row.step === 1)!;
-    expect(m['train/coach/score/data_engineer']).toBeLessThan(m['train/coach/score/analyst']!);
+    expect(m['train/coach/score/data_engineer'] as number).toBeLessThan(m['train/coach/score/analyst'] as number);
     expect(m['train/coach/score/analyst/classification']).toBe(m['train/coach/score/analyst']);
     expect(m['train/success_rate/classification']).toBe(0);
   });

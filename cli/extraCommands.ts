@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { registerCoachCommand } from './commands/coachCommand.js';
+import { registerDsbenchCommand } from './commands/dsbenchCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
 
 /** Commands contributed by plugin areas (sandbox, coach, model, dsbench, report). */
-export const extraCommands: Array<(program: Command) => void> = [registerReportCommand, registerCoachCommand];
+export const extraCommands: Array<(program: Command) => void> = [
+  registerReportCommand,
+  registerCoachCommand,
+  registerDsbenchCommand,
+];

@@ -1,6 +1,7 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
 import { biasMonitorPlugin } from './bias/biasMonitorPlugin.js';
 import { constantCoachPlugin } from './constant/constantCoachPlugin.js';
+import { dsbenchRuleCoachPlugin } from './dsbench-rule/dsbenchRuleCoachPlugin.js';
 import { ensembleCoachPlugin } from './ensemble/ensembleCoachPlugin.js';
 import { anthropicCoachPlugin } from './llm/anthropicCoachPlugin.js';
 import { geminiCoachPlugin } from './llm/geminiCoachPlugin.js';
@@ -17,4 +18,5 @@ export const coachPlugins: AnyPluginDefinition[] = [
   outcomeCoachPlugin,
   ensembleCoachPlugin,
   biasMonitorPlugin,
+  dsbenchRuleCoachPlugin,
 ];

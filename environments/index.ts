@@ -1,5 +1,10 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { dsbenchEnvironmentPlugin } from './dsbench/dsbenchEnvironmentPlugin.js';
 import { mathchatDemonstrationsPlugin } from './mathchat/demonstrations/mathchatDemonstrationsPlugin.js';
 import { mathchatEnvironmentPlugin } from './mathchat/mathchatEnvironmentPlugin.js';
 
-export const environmentPlugins: AnyPluginDefinition[] = [mathchatEnvironmentPlugin, mathchatDemonstrationsPlugin];
+export const environmentPlugins: AnyPluginDefinition[] = [
+  mathchatEnvironmentPlugin,
+  mathchatDemonstrationsPlugin,
+  dsbenchEnvironmentPlugin,
+];

@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { MappaError } from '../../core/util/MappaError.js';
+import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
+import { isDsbenchTaskFiles } from '../../environments/dsbench/DsbenchTaskMeta.js';
+import { DEFAULT_DEMONSTRATION_RATES, buildDemonstrations, type DemonstrationRates } from '../../environments/dsbench/demonstrations.js';
+import { gradeSubmission } from '../../environments/dsbench/grading/gradeSubmission.js';
+import { parseCsv } from '../../environments/dsbench/grading/parseCsv.js';
+import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
+import { DSBENCH_STAGES } from '../../environments/dsbench/stages.js';
+
+interface GradeOpts {
+  task: string;
+  submission: string;
+  name?: string;
+  answers?: string;
+  target?: string;
+  idColumn?: string;
+  metric?: string;
+  taskType?: 'classification' | 'regression';
+  lenient?: boolean;
+}
+
+/** Answers file and grading options for `--task DIR`: a data_resplit/<name> folder, a DSBench root with --name, or a folder with test_answer.csv. */
+async function resolveTask(o: GradeOpts): Promise<{ name: string; answerFile: string; meta: Partial<DsbenchTaskMetadata> }> {
+  const dir = resolve(o.task);
+  if (!existsSync(dir)) throw new MappaError(`--task ${o.task}: no such folder`);
+  const direct = o.answers ? resolve(o.answers) : join(dir, 'test_answer.csv');
+  if (existsSync(direct) && !o.name) {
+    const header = parseCsv((await readFile(direct, 'utf8')).split('\n')[0] ?? '').header;
+    return { name: basename(dir), answerFile: direct, meta: { idColumn: header[0] ?? 'id', target: header.length === 2 ? header[1]! : header.slice(1) } };
+  }
+  const [root, name] = o.name ? [dir, o.name] : basename(dirname(dir)) === 'data_resplit' ? [resolve(dir, '..', '..', '..'), basename(dir)] : [undefined, undefined];
+  if (!root || !name) {
+    throw new MappaError(`--task ${o.task} is neither data/data_resplit/<name> of a DSBench layout nor a folder with test_answer.csv`, {
+      hint: 'pass the task folder (e.g. examples/dsbench/dsbench-mini/data/data_resplit/titanic-mini), or the DSBench root with --name',
+    });
+  }
+  const [task] = await loadDsbenchTasks({ root, names: { cli: [name] } });
+  if (!task || !isDsbenchTaskFiles(task.groundTruth)) throw new MappaError(`task ${name} not found under ${root}`);
+  return { name, answerFile: o.answers ? resolve(o.answers) : task.groundTruth.answerFile, meta: task.metadata as DsbenchTaskMetadata };
+}
+
+const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
+
+function parseRates(pairs: readonly string[]): Partial<DemonstrationRates> {
+  const out: Record<string, number> = {};
+  for (const p of pairs) {
+    const [k, v] = p.split('=');
+    if (!k || !(k in DEFAULT_DEMONSTRATION_RATES) || v === undefined || !Number.isFinite(Number(v)) || Number(v) < 0 || Number(v) > 1) {
+      throw new MappaError(`--rate ${p}: expected NAME=VALUE with VALUE in [0, 1]`, { hint: `names: ${Object.keys(DEFAULT_DEMONSTRATION_RATES).join(', ')}` });
+    }
+    out[k] = Number(v);
+  }
+  return out;
+}
+
+export function registerDsbenchCommand(program: Command): void {
+  const dsbench = program.command('dsbench').description('DSBench data-science tasks: grading and demonstrations');
+
+  dsbench
+    .command('grade')
+    .description('grade a submission CSV against a task\'s hidden answers and print the metrics as JSON')
+    .requiredOption('--task <dir>', 'task folder: data/data_resplit/<name> of a DSBench layout, or a folder holding test_answer.csv')
+    .requiredOption('--submission <file>', 'submission CSV (id column + prediction column)')
+    .option('--name <name>', 'task name when --task is the DSBench root')
+    .option('--answers <file>', 'answers CSV (default: the task\'s test_answer.csv)')
+    .option('--target <column>', 'target column (default: from the task)')
+    .option('--id-column <column>', 'id column (default: from the task)')
+    .option('--metric <name>', 'task metric, e.g. accuracy, roc_auc, rmse, rmsle (default: from the task)')
+    .option('--task-type <type>', 'classification or regression (default: from the task or detected)')
+    .option('--lenient', 'match rows by order and take the second column when the id/target columns are missing (reference-code behaviour)')
+    .action(async (opts: GradeOpts) => {
+      const { name, answerFile, meta } = await resolveTask(opts);
+      const submissionPath = resolve(opts.submission);
+      const submission = existsSync(submissionPath) ? await readFile(submissionPath, 'utf8') : undefined;
+      if (opts.taskType && opts.taskType !== 'classification' && opts.taskType !== 'regression') throw new MappaError(`--task-type ${opts.taskType}: use classification or regression`);
+      const target = opts.target ?? meta.target;
+      const idColumn = opts.idColumn ?? meta.idColumn;
+      if (!target || !idColumn) throw new MappaError(`task ${name}: target or id column unknown`, { hint: 'pass --target and --id-column' });
+      const taskType = opts.taskType ?? meta.taskType;
+      const metric = opts.metric ?? (meta.metric !== 'unknown' ? meta.metric : undefined);
+      const g = gradeSubmission(await readFile(answerFile, 'utf8'), submission, {
+        target,
+        idColumn,
+        ...(taskType ? { taskType } : {}),
+        ...(metric ? { metric } : {}),
+        ...(meta.baselineScore !== undefined ? { baselineScore: meta.baselineScore } : {}),
+        ...(meta.gtScore !== undefined ? { gtScore: meta.gtScore } : {}),
+        columnMatching: opts.lenient ? 'lenient' : 'strict',
+      });
+      const report = {
+        task: name,
+        submission: submissionPath,
+        valid: g.valid,
+        ...(g.error ? { error: g.error } : {}),
+        taskType: g.taskType,
+        detectedType: g.detectedType,
+        metric: g.metric,
+        ...(g.score !== undefined ? { score: g.score } : {}),
+        ...(finite(g.rpg) !== undefined ? { rpg: g.rpg } : {}),
+        ...(meta.baselineScore !== undefined ? { baselineScore: meta.baselineScore } : {}),
+        ...(meta.gtScore !== undefined ? { gtScore: meta.gtScore } : {}),
+        metrics: Object.fromEntries(Object.entries(g.metrics).filter(([, v]) => Number.isFinite(v))),
+        fair: g.fair,
+      };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    });
+
+  dsbench
+    .command('demos')
+    .description('write demonstration programs (correct and with realistic bugs) as JSONL per agent, for SFT warm-start')
+    .requiredOption('--out <dir>', 'output folder (one <agent>.jsonl per agent)')
+    .option('--root <dir>', 'DSBench data root (default: the bundled dsbench-mini)')
+    .option('--split <split>', 'task split', 'train')
+    .option('--per-task <n>', 'demonstrations per task and agent', '4')
+    .option('--seed <n>', 'seed', '0')
+    .option('--plain', 'plain pandas/scikit-learn programs instead of the dsb.py helper')
+    .option('--prompts <dir>', 'folder with data_engineer.liquid, modeler.liquid, analyst.liquid to render each prompt')
+    .option('--rate <name=value...>', `bug rates (defaults: ${Object.entries(DEFAULT_DEMONSTRATION_RATES).map(([k, v]) => `${k}=${v}`).join(', ')})`)
+    .action(async (opts: { out: string; root?: string; split: string; perTask: string; seed: string; plain?: boolean; prompts?: string; rate?: string[] }) => {
+      const tasks = (await loadDsbenchTasks({ ...(opts.root ? { root: opts.root } : {}) })).filter((t) => t.split === opts.split);
+      if (tasks.length === 0) throw new MappaError(`no tasks in split "${opts.split}"`);
+      const prompts = opts.prompts ? Object.fromEntries(DSBENCH_STAGES.map((s) => [s, resolve(opts.prompts!, `${s}.liquid`)])) : undefined;
+      const demos = await buildDemonstrations({
+        tasks,
+        perTask: Number(opts.perTask),
+        seed: Number(opts.seed),
+        helper: !opts.plain,
+        rates: parseRates(opts.rate ?? []),
+        ...(prompts ? { prompts } : {}),
+      });
+      await mkdir(resolve(opts.out), { recursive: true });
+      for (const stage of DSBENCH_STAGES) {
+        const mine = demos.filter((d) => d.stage === stage);
+        const file = resolve(opts.out, `${mine[0]?.agentId ?? stage}.jsonl`);
+        await writeFile(file, mine.map((d) => JSON.stringify(d)).join('\n') + '\n');
+        const counts = mine.reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.variant]: (acc[d.variant] ?? 0) + 1 }), {});
+        process.stdout.write(`${file}: ${mine.length} demonstrations ${JSON.stringify(counts)}\n`);
+      }
+    });
+}

@@ -25,6 +25,7 @@ const EOS = 1;
 const ALPHABET = '0123456789 abcdefghijklmnopqrstuvwxyz.,:;!?()+-*/=<>_\n';
 
 type Weights = ReadonlyMap<string, TF.Tensor>;
+let instanceCount = 0;
 
 /**
  * A deterministic tiny language model implementing TrainablePolicy, for trainer tests and benchmarks until the real
@@ -48,6 +49,8 @@ export class TinyLmPolicy implements TrainablePolicy {
     this.#o = { vocabSize: 64, dim: 32, layers: 0, seed: 0, eosBias: 2, maxNewTokens: 8, ...options };
     this.vocabSize = this.#o.vocabSize;
     const { vocabSize: V, dim: d, layers } = this.#o;
+    // tfjs variable names are process-global; the counter keeps them unique across instances.
+    const instances = ++instanceCount;
     const rng = Rng.fromSeed(this.#o.seed);
     const normal = (shape: number[], std: number) => {
       const n = shape.reduce((a, b) => a * b, 1);
@@ -56,7 +59,7 @@ export class TinyLmPolicy implements TrainablePolicy {
       return tf.tensor(data, shape);
     };
     const add = (name: string, t: TF.Tensor) => {
-      this.#vars.set(name, tf.variable(t, true, `${options.id}/${name}/${Math.floor(rng.next() * 1e9)}`));
+      this.#vars.set(name, tf.variable(t, true, `${options.id}/${name}/${instances}`));
       t.dispose();
     };
     add('model.embed_tokens.weight', normal([V, d], 1));

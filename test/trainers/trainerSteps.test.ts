@@ -262,3 +262,18 @@ describe('agents and policies', () => {
     );
   });
 });
+
+describe('state that does not match the model', () => {
+  it('is refused with a clear error', async () => {
+    const a = await trainers['reinforce++']!();
+    await a.step([contrastBatch('agent', await tinyLm({ dim: 16 }))], { step: 1, totalSteps: 2 });
+    const dir = await mkdtemp(join(tmpdir(), 'mappa-trainer-state-'));
+    dirs.push(dir);
+    await a.saveState!(dir);
+    const b = await trainers['reinforce++']!();
+    await b.loadState!(dir);
+    await expect(b.step([contrastBatch('agent', await tinyLm({ dim: 8 }))], { step: 2, totalSteps: 2 })).rejects.toThrow(
+      /does not match policy "p": optimizer state .* is 32x16, the policy's is 32x8/,
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import type { FrozenModel, TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
+import { MappaError } from '../../../core/util/MappaError.js';
 import { Adam, type AdamOptions } from './Adam.js';
 import { readNamedTensors, writeNamedTensors } from './namedTensorsIo.js';
 
@@ -64,13 +65,25 @@ export class PolicySlot {
    * `snapshot()`: the saved reference weights are put into the policy for the snapshot, then its weights are restored.
    */
   restore(saved: SavedSlot): void {
+    const vars = this.policy.variables();
+    const mismatch = (what: string, name: string, shape: readonly number[]) => {
+      const v = vars.get(name);
+      if (!v) return `${what} has ${name}, which the policy does not`;
+      return v.shape.join('x') === shape.join('x') ? undefined : `${what} ${name} is ${shape.join('x')}, the policy's is ${v.shape.join('x')}`;
+    };
+    const problems = [
+      ...[...saved.moments].map(([key, t]) => mismatch('optimizer state', key.slice(key.indexOf('/') + 1), t.shape)),
+      ...[...(saved.reference ?? [])].map(([name, t]) => mismatch('reference', name, t.shape)),
+      ...(saved.reference ? [...vars.keys()].filter((n) => !saved.reference!.has(n)).map((n) => `reference lacks ${n}`) : []),
+    ].filter((p): p is string => p !== undefined);
+    if (problems.length > 0) {
+      throw new MappaError(`trainer state does not match policy "${this.policy.id}": ${problems.slice(0, 3).join('; ')}`, {
+        hint: 'resume with the same model configuration the checkpoint was written with',
+      });
+    }
     this.optimizer.load(saved.moments, saved.optimizerStep);
     this.#disposeReference();
     if (!saved.reference) return;
-    const vars = this.policy.variables();
-    for (const name of vars.keys()) {
-      if (!saved.reference.has(name)) throw new Error(`saved reference weights of policy "${this.policy.id}" lack ${name}`);
-    }
     const current = this.#cloneWeights();
     try {
       for (const [name, v] of vars) v.assign(saved.reference.get(name)!);

@@ -2,7 +2,6 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import type { AgentBatch, TrainMetrics, TrainStepContext } from '../../../core/contracts/Trainer.js';
 import type { Experience } from '../../../core/model/Experience.js';
-import { MappaError } from '../../../core/util/MappaError.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { aggregationWeights } from '../math/aggregationWeights.js';
 import { approxKl } from '../math/approxKl.js';
@@ -131,7 +130,6 @@ export class PolicyGradientTrainer extends SlotTrainer {
 
   async step(batches: readonly AgentBatch[], context: TrainStepContext): Promise<Record<string, TrainMetrics>> {
     const o = this.options;
-    const tf = this.tf;
     const timings: StepTimings = { scoreMs: 0, advantageMs: 0, updateMs: 0 };
     const agents: AgentState[] = batches.map((batch, agent) => {
       const policy = this.trainable(batch);
@@ -144,7 +142,7 @@ export class PolicyGradientTrainer extends SlotTrainer {
       }
       return { batch, slot: this.slot(policy), rows, masked, m: { loss: 0, updates: 0, clip: 0, ppoKl: 0, klLoss: 0, tokensSeen: 0 } };
     });
-    this.#checkShared(agents);
+    if (o.sharedPolicy === 'error') this.assertNoSharedPolicy(agents.map((a) => ({ agentId: a.batch.agentId, slot: a.slot })));
 
     // 1. Scoring: log-probs of the actions under the current (rollout) policy and the reference.
     let t = performance.now();
@@ -197,20 +195,6 @@ export class PolicyGradientTrainer extends SlotTrainer {
       out[a.batch.agentId] = m;
     }
     return out;
-  }
-
-  #checkShared(agents: readonly AgentState[]): void {
-    if (this.options.sharedPolicy !== 'error') return;
-    const seen = new Map<PolicySlot, string>();
-    for (const a of agents) {
-      const other = seen.get(a.slot);
-      if (other !== undefined) {
-        throw new MappaError(`agents "${other}" and "${a.batch.agentId}" share policy "${a.slot.policy.id}" but the trainer has sharedPolicy: error`, {
-          hint: 'set `sharedPolicy: joint` on the trainer, or give each agent its own policy',
-        });
-      }
-      seen.set(a.slot, a.batch.agentId);
-    }
   }
 
   #score(slot: PolicySlot, rows: Row[]): void {

@@ -85,6 +85,20 @@ export abstract class SlotTrainer implements Trainer {
     return slot;
   }
 
+  /** For `sharedPolicy: error`: refuses agents that share a policy. */
+  protected assertNoSharedPolicy(agents: ReadonlyArray<{ readonly agentId: string; readonly slot: PolicySlot }>): void {
+    const seen = new Map<PolicySlot, string>();
+    for (const a of agents) {
+      const other = seen.get(a.slot);
+      if (other !== undefined) {
+        throw new MappaError(`agents "${other}" and "${a.agentId}" share policy "${a.slot.policy.id}" but the trainer has sharedPolicy: error`, {
+          hint: 'set `sharedPolicy: joint` on the trainer, or give each agent its own policy',
+        });
+      }
+      seen.set(a.slot, a.agentId);
+    }
+  }
+
   async saveState(dir: string): Promise<void> {
     const policies: SavedState['policies'] = {};
     let i = 0;

@@ -43,13 +43,7 @@ export class SftTrainer extends SlotTrainer {
       );
       return { batch, slot, demos, loss: 0, updates: 0 };
     });
-    if (o.sharedPolicy === 'error') {
-      const seen = new Set<PolicySlot>();
-      for (const a of agents) {
-        if (seen.has(a.slot)) throw new Error(`agents share policy "${a.slot.policy.id}" but the trainer has sharedPolicy: error`);
-        seen.add(a.slot);
-      }
-    }
+    if (o.sharedPolicy === 'error') this.assertNoSharedPolicy(agents.map((a) => ({ agentId: a.batch.agentId, slot: a.slot })));
     const perStep = o.epochs * o.miniBatches;
     const total = Math.max(1, context.totalSteps) * perStep;
     const updates = new Map<PolicySlot, { gradNorm: number; n: number; lr: number; skipped: number }>();

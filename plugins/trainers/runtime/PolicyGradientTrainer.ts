@@ -207,9 +207,9 @@ export class PolicyGradientTrainer extends SlotTrainer {
         slot.policy.padTokenId,
       );
       const [old, entropy, ref] = tf.tidy(() => {
-        const cur = sequenceLogprobs(tf, slot.policy, batch, true);
+        const cur = sequenceLogprobs(tf, slot.policy, batch, true, false);
         const out: TF.Tensor[] = [cur.logp, cur.entropy!];
-        if (slot.reference) out.push(sequenceLogprobs(tf, slot.reference, batch).logp);
+        if (slot.reference) out.push(sequenceLogprobs(tf, slot.reference, batch, false, false).logp);
         return out;
       });
       const oldRows = fromWindow(batch, old!.dataSync());

@@ -21,7 +21,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -76,7 +76,7 @@ const readMetrics = async (runDir: string) =>
     .map((l) => Object.fromEntries(Object.entries(JSON.parse(l) as Record<string, unknown>).filter(([k]) => !k.startsWith('time/'))));
 
 describe('mappa train --resume after SIGKILL', () => {
-  it('ends with the same metrics and weights as an uninterrupted run', async () => {
+  it('ends with the same metrics and weights as an uninterrupted run', { timeout: 180_000 }, async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'mappa-resume-'));
     dirs.push(tmp);
     const file = join(tmp, 'pipeline.json');

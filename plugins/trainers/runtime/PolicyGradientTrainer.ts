@@ -13,29 +13,14 @@ import { returnsToGo } from '../math/returnsToGo.js';
 import { rlooAdvantages } from '../math/rlooAdvantages.js';
 import { tokenRewards } from '../math/tokenRewards.js';
 import type { KlEstimator, LossAggregation } from '../math/types.js';
-import { learningRate, type LrSchedule } from './learningRate.js';
+import { learningRate } from './learningRate.js';
+import type { OptimizerOptions } from './OptimizerOptions.js';
 import { optimizerStep, type MicroBatchLoss } from './optimizerStep.js';
 import { policyLossTf } from './policyLossTf.js';
 import type { PolicySlot } from './PolicySlot.js';
 import { buildSequenceBatch, fromWindow, toWindow } from './SequenceBatch.js';
 import { sequenceLogprobs } from './sequenceLogprobs.js';
 import { SlotTrainer } from './SlotTrainer.js';
-
-/** Optimizer and batching options shared by every trainer. */
-export interface OptimizerOptions {
-  readonly lr: number;
-  readonly adamBetas: readonly [number, number];
-  readonly adamEps: number;
-  readonly weightDecay: number;
-  readonly maxGradNorm: number;
-  readonly schedule: LrSchedule;
-  readonly microBatchSize: number;
-  readonly miniBatches: number;
-  readonly epochs: number;
-  readonly sharedPolicy: 'joint' | 'error';
-  /** Seed of the trainer RNG (mini-batch shuffling). */
-  readonly seed: number;
-}
 
 /** How per-sequence rewards become per-token advantages. */
 export type AdvantageSpec =

@@ -5,7 +5,7 @@ import type { Tf } from '../../tfjs/loadTf.js';
 import { aggregationWeights } from '../math/aggregationWeights.js';
 import type { LossAggregation } from '../math/types.js';
 import { learningRate } from '../runtime/learningRate.js';
-import type { OptimizerOptions } from '../runtime/PolicyGradientTrainer.js';
+import type { OptimizerOptions } from '../runtime/OptimizerOptions.js';
 import type { PolicySlot } from '../runtime/PolicySlot.js';
 import { SlotTrainer } from '../runtime/SlotTrainer.js';
 import { sftUpdate } from './sftUpdate.js';

@@ -19,3 +19,4 @@ export { createOutcomeCoach } from './coaches/outcome/outcomeCoachPlugin.js';
 export { createEnsembleCoach } from './coaches/ensemble/ensembleCoachPlugin.js';
 export { createBiasMonitorCoach } from './coaches/bias/biasMonitorPlugin.js';
 export { parseCoachActionFile, readCoachActionFile } from './coaches/coachActionFile.js';
+export * from './plugins/trainers/exports.js';

@@ -10,7 +10,12 @@ export interface LoadedTf {
   readonly source: string;
 }
 
-let loading: Promise<LoadedTf> | undefined;
+/**
+ * Cached on globalThis, not in a module variable: plugin files loaded through tsx's `tsImport` get their own copy of
+ * this module, and a second tfjs instance next to the first breaks kernels (`backend.makeTensorInfo is not a function`).
+ */
+const CACHE = Symbol.for('mappa.loadTf');
+const cache = globalThis as typeof globalThis & { [CACHE]?: Promise<LoadedTf> };
 
 /**
  * Loads TensorFlow.js once per process and picks the fastest backend available: `@tensorflow/tfjs-node-gpu`, then
@@ -18,7 +23,7 @@ let loading: Promise<LoadedTf> | undefined;
  * backend. `MAPPA_TF_BACKEND=wasm|cpu|tensorflow` forces one. The choice is returned so callers can log it.
  */
 export function loadTf(): Promise<LoadedTf> {
-  loading ??= (async () => {
+  cache[CACHE] ??= (async () => {
     const forced = process.env['MAPPA_TF_BACKEND'] as TfBackendName | undefined;
     // tfjs prints a banner suggesting tfjs-node on import; it is noise for CLI users.
     const origWarn = console.warn;
@@ -64,5 +69,5 @@ export function loadTf(): Promise<LoadedTf> {
       console.log = origLog;
     }
   })();
-  return loading;
+  return cache[CACHE];
 }

@@ -5,6 +5,11 @@ import type { Policy } from '../../../core/contracts/Policy.js';
 export interface FrozenModel {
   /** Logits [B, T, V] for `inputIds` [B, T] (int32) with `attentionMask` [B, T] (1 = token, 0 = right padding). */
   forward(inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D): TF.Tensor3D;
+  /**
+   * The frozen weights by the same names as `TrainablePolicy.variables()` (owned by the model: do not dispose).
+   * Optional: trainers save them in checkpoints; without it a trainer keeps its own copy of the reference weights.
+   */
+  weights?(): ReadonlyMap<string, TF.Tensor>;
   dispose(): void;
 }
 

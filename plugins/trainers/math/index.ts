@@ -1,0 +1,13 @@
+export type { KlEstimator, LossAggregation, TokenMatrix } from './types.js';
+export { LOSS_AGGREGATIONS } from './types.js';
+export { approxKl, type ApproxKlOptions } from './approxKl.js';
+export { returnsToGo } from './returnsToGo.js';
+export { whiten, type WhitenOptions } from './whiten.js';
+export { maskedMean } from './maskedMean.js';
+export { tokenRewards, type TokenRewardsInput } from './tokenRewards.js';
+export { reinforcePPAdvantages, type ReinforcePPAdvantagesInput } from './reinforcePPAdvantages.js';
+export { grpoAdvantages, type GrpoAdvantagesOptions } from './grpoAdvantages.js';
+export { rlooAdvantages } from './rlooAdvantages.js';
+export { broadcastToTokens } from './broadcastToTokens.js';
+export { aggregationWeights, type AggregationOptions } from './aggregationWeights.js';
+export { ppoClipLoss, type PpoClipLossInput, type PpoClipLossResult } from './ppoClipLoss.js';

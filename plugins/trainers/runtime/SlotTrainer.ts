@@ -1,0 +1,154 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../../core/contracts/Logger.js';
+import type { Policy } from '../../../core/contracts/Policy.js';
+import type { AgentBatch, Trainer, TrainMetrics, TrainStepContext } from '../../../core/contracts/Trainer.js';
+import { atomicWriteFile } from '../../../core/util/atomicWrite.js';
+import { MappaError } from '../../../core/util/MappaError.js';
+import { Rng } from '../../../core/util/Rng.js';
+import { isTrainablePolicy, type TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import type { Tf } from '../../tfjs/loadTf.js';
+import type { AdamOptions } from './Adam.js';
+import { PolicySlot, type SavedSlot } from './PolicySlot.js';
+
+const STATE_FORMAT = 'mappa-trainer/1';
+
+interface SavedState {
+  readonly format: string;
+  readonly trainer: string;
+  readonly step: number;
+  readonly rng: number[];
+  readonly policies: Record<string, { readonly dir: string; readonly optimizerStep: number }>;
+}
+
+/**
+ * What every local trainer shares: one PolicySlot (optimizer + reference) per policy, a seeded RNG, and exact
+ * save/load of all of it. Layout of a saved state: `state.json` (format, trainer, step, RNG state, policies) and one
+ * `policy-N/` folder per policy with `optimizer.{bin,json}` and `reference.{bin,json}`; every file is written
+ * atomically and `state.json` last.
+ */
+export abstract class SlotTrainer implements Trainer {
+  abstract readonly name: string;
+  protected readonly slots = new Map<string, PolicySlot>();
+  readonly #pending = new Map<string, SavedSlot>();
+  protected rng: Rng;
+  /** Last trainer step completed. */
+  protected lastStep = 0;
+
+  constructor(
+    protected readonly tf: Tf,
+    private readonly adam: AdamOptions,
+    seed: number,
+    /** Snapshot a frozen reference model for each policy. */
+    private readonly withReference: boolean,
+    protected readonly logger?: Logger,
+  ) {
+    this.rng = Rng.fromSeed(seed);
+  }
+
+  abstract step(batches: readonly AgentBatch[], context: TrainStepContext): Promise<Record<string, TrainMetrics>>;
+
+  validate(policies: ReadonlyMap<string, Policy>): string[] {
+    const problems: string[] = [];
+    for (const [id, p] of policies) {
+      if (p.trainable && !isTrainablePolicy(p)) {
+        problems.push(`policy "${id}" says it is trainable but does not implement TrainablePolicy (variables, forward, snapshot)`);
+      }
+    }
+    return problems;
+  }
+
+  /** The batch's policy as a TrainablePolicy, or a clear error. */
+  protected trainable(batch: AgentBatch): TrainablePolicy {
+    if (!isTrainablePolicy(batch.policy)) {
+      throw new MappaError(`trainer ${this.name} cannot train agent "${batch.agentId}": policy "${batch.policy.id}" is not a local trainable policy`, {
+        hint: 'use a tfjs-transformer policy for trained agents, or set `train: false` on the agent',
+      });
+    }
+    return batch.policy;
+  }
+
+  /** The policy's slot, created on first use (restoring loaded state, snapshotting the reference). */
+  protected slot(policy: TrainablePolicy): PolicySlot {
+    let slot = this.slots.get(policy.id);
+    if (slot && slot.policy !== policy) throw new MappaError(`two different policies share the id "${policy.id}"`);
+    if (!slot) {
+      slot = new PolicySlot(this.tf, policy, this.adam);
+      const saved = this.#pending.get(policy.id);
+      if (saved) {
+        slot.restore(saved);
+        this.#pending.delete(policy.id);
+      }
+      if (this.withReference) slot.ensureReference();
+      this.slots.set(policy.id, slot);
+    }
+    return slot;
+  }
+
+  /** For `sharedPolicy: error`: refuses agents that share a policy. */
+  protected assertNoSharedPolicy(agents: ReadonlyArray<{ readonly agentId: string; readonly slot: PolicySlot }>): void {
+    const seen = new Map<PolicySlot, string>();
+    for (const a of agents) {
+      const other = seen.get(a.slot);
+      if (other !== undefined) {
+        throw new MappaError(`agents "${other}" and "${a.agentId}" share policy "${a.slot.policy.id}" but the trainer has sharedPolicy: error`, {
+          hint: 'set `sharedPolicy: joint` on the trainer, or give each agent its own policy',
+        });
+      }
+      seen.set(a.slot, a.agentId);
+    }
+  }
+
+  async saveState(dir: string): Promise<void> {
+    const policies: SavedState['policies'] = {};
+    let i = 0;
+    for (const [id, slot] of this.slots) {
+      const sub = `policy-${i++}`;
+      await mkdir(join(dir, sub), { recursive: true });
+      await slot.save(join(dir, sub));
+      policies[id] = { dir: sub, optimizerStep: slot.optimizer.step };
+    }
+    const state: SavedState = { format: STATE_FORMAT, trainer: this.name, step: this.lastStep, rng: this.rng.state(), policies };
+    await atomicWriteFile(join(dir, 'state.json'), JSON.stringify(state, null, 2));
+  }
+
+  async loadState(dir: string): Promise<void> {
+    let state: SavedState;
+    try {
+      state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as SavedState;
+    } catch (err) {
+      throw new MappaError(`cannot read trainer state from ${dir}: ${(err as Error).message}`, {
+        hint: "pass a directory written by saveState (a checkpoint's trainer/ folder)",
+        cause: err,
+      });
+    }
+    if (state.format !== STATE_FORMAT) throw new MappaError(`${dir}/state.json has format "${state.format}", expected "${STATE_FORMAT}"`);
+    if (state.trainer !== this.name) {
+      throw new MappaError(`${dir} holds the state of trainer "${state.trainer}", not "${this.name}"`, { hint: 'resume with the trainer the run was started with' });
+    }
+    this.rng = Rng.fromState(state.rng);
+    this.lastStep = state.step;
+    for (const [id, p] of Object.entries(state.policies)) {
+      const saved = await PolicySlot.read(this.tf, join(dir, p.dir), p.optimizerStep);
+      const slot = this.slots.get(id);
+      if (slot) slot.restore(saved);
+      else {
+        const old = this.#pending.get(id);
+        if (old) disposeSaved(old);
+        this.#pending.set(id, saved);
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const slot of this.slots.values()) slot.dispose();
+    this.slots.clear();
+    for (const s of this.#pending.values()) disposeSaved(s);
+    this.#pending.clear();
+  }
+}
+
+function disposeSaved(s: SavedSlot): void {
+  for (const t of s.moments.values()) t.dispose();
+  for (const t of s.reference?.values() ?? []) t.dispose();
+}

@@ -1,3 +1,4 @@
 import type { AnyPluginDefinition } from '../../core/plugins/PluginDefinition.js';
+import { bubblewrapSandboxPlugin } from './bubblewrap/bubblewrapSandboxPlugin.js';
 
-export const sandboxPlugins: AnyPluginDefinition[] = [];
+export const sandboxPlugins: AnyPluginDefinition[] = [bubblewrapSandboxPlugin];

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import { MappaError } from '../../../core/util/MappaError.js';
+import { findExecutable } from '../shared/findExecutable.js';
 import { HostSandbox } from '../shared/HostSandbox.js';
 import { hostSandboxSettings } from '../shared/hostSandboxConfig.js';
 import { BubblewrapLauncher } from './BubblewrapLauncher.js';
@@ -12,19 +11,6 @@ import { BubblewrapSandboxConfig, type BubblewrapSandboxOptions } from './bubble
 const OTHER_SANDBOXES =
   'or pick another sandbox in the pipeline (e.g. environment.sandbox: { use: sandboxfusion, baseURL: ... }, or ' +
   '{ use: local-unsafe, isolation: none } for code you trust)';
-
-function findExecutable(name: string, explicit?: string): string | undefined {
-  const candidates = explicit ? [explicit] : [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/bin'].map((d) => join(d, name));
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // Try the next one.
-    }
-  }
-  return undefined;
-}
 
 const probes = new Map<string, Promise<void>>();
 
@@ -40,6 +26,12 @@ async function probe(sandbox: HostSandbox, key: string): Promise<void> {
       const r = await sandbox.run({ code: 'exit 0', language: 'bash', runTimeout: 20 });
       if (r.status === 'Success' && r.runResult?.returnCode === 0) return;
       const detail = r.message || r.runResult?.stderr || `exit ${r.runResult?.returnCode}`;
+      if (/Can't find source path .*Permission denied/.test(detail)) {
+        const root = sandbox.settings.workRoot ?? 'the OS temp dir';
+        throw new MappaError(`bubblewrap cannot mount the workspace: the sandbox user cannot traverse ${root}: ${detail.trim()}`, {
+          hint: `as root, bwrap runs as uid ${sandbox.launcher.owner?.uid ?? '(the sandbox uid)'}: set the sandbox's workRoot to a directory it can reach (e.g. /tmp), or chmod o+x ${root} and its parents`,
+        });
+      }
       if (/namespace|uid map|Operation not permitted|Permission denied|setting up/i.test(detail)) {
         throw new MappaError(`bubblewrap cannot create its sandbox here: ${detail.trim()}`, {
           hint:

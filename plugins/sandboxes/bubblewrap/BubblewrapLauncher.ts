@@ -6,7 +6,6 @@ import type { FileOwner } from '../shared/workspaceFiles.js';
 
 export interface BubblewrapLauncherOptions {
   readonly bwrapPath: string;
-  readonly setprivPath: string;
   readonly prlimitPath: string;
   /** Host uid/gid the code runs as when mappa runs as root (bwrap then runs unprivileged in a user namespace). */
   readonly uid: number;
@@ -38,9 +37,10 @@ function systemDirArgs(): string[] {
 /**
  * Builds the bwrap command: every namespace unshared (the network namespace holds only its own loopback), a tmpfs
  * root made read-only after setup, /usr and the dynamic-loader bits of /etc read-only, synthetic passwd/group/hosts,
- * a size-capped private /tmp, the workspace read-write at /workspace, a private /proc and a minimal /dev. As root the
- * whole thing starts under `setpriv` as an unprivileged uid: bwrap then creates a user namespace whose process count
- * is separate from every other sandbox's, so RLIMIT_NPROC (set inside, by prlimit) holds per run.
+ * a size-capped private /tmp, the workspace read-write at /workspace, a private /proc and a minimal /dev. As root
+ * bwrap starts as an unprivileged uid and creates a user namespace whose process count is separate from every other
+ * sandbox's, so RLIMIT_NPROC (set inside the namespace, by prlimit) holds per run; set outside, the namespace would
+ * inherit it as a cap on all sandboxes of that uid together.
  */
 export class BubblewrapLauncher implements Launcher {
   readonly owner: FileOwner | undefined;
@@ -88,29 +88,30 @@ export class BubblewrapLauncher implements Launcher {
     const interpreter = this.o.interpreters[r.language] ?? DEFAULT_INTERPRETERS[r.language];
     const codePath = `/code/${CODE_FILE[r.language]}`;
     const env = { ...r.env, ...baseEnv({ home: '/tmp', workspace: WORKSPACE, tmp: '/tmp', runId: r.runId }) };
-    // Data fds 3..6 (code, passwd, group, hosts) are read by bwrap during setup; fd 7 receives its JSON status.
+    // Data fds 3..6 (code, passwd, group, hosts) are copied by bwrap into the root tmpfs, which `--remount-ro /`
+    // then freezes (cheaper than a bind mount each); fd 7 receives bwrap's JSON status.
     const bwrapArgs = [
       ...this.#fixedArgs,
       '--clearenv',
       ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
       '--perms',
       '0444',
-      '--ro-bind-data',
+      '--file',
       '3',
       codePath,
       '--perms',
       '0444',
-      '--ro-bind-data',
+      '--file',
       '4',
       '/etc/passwd',
       '--perms',
       '0444',
-      '--ro-bind-data',
+      '--file',
       '5',
       '/etc/group',
       '--perms',
       '0444',
-      '--ro-bind-data',
+      '--file',
       '6',
       '/etc/hosts',
       '--bind',
@@ -129,13 +130,12 @@ export class BubblewrapLauncher implements Launcher {
       interpreter,
       codePath,
     ];
-    const command = this.#asRoot ? this.o.setprivPath : this.o.bwrapPath;
-    const args = this.#asRoot
-      ? [`--reuid=${this.o.uid}`, `--regid=${this.o.gid}`, '--clear-groups', '--no-new-privs', this.o.bwrapPath, ...bwrapArgs]
-      : bwrapArgs;
     return {
-      command,
-      args,
+      command: this.o.bwrapPath,
+      args: bwrapArgs,
+      // As root, Node drops to the sandbox uid/gid (and clears supplementary groups) right before exec: what
+      // `setpriv --reuid --regid --clear-groups` does, without its exec. bwrap itself sets no_new_privs.
+      ...(this.#asRoot ? { uid: this.o.uid, gid: this.o.gid } : {}),
       env: {},
       dataFds: [
         r.code,

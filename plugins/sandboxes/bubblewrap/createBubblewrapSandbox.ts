@@ -58,17 +58,13 @@ export async function createBubblewrapSandbox(options: BubblewrapSandboxOptions 
     });
   }
   const prlimitPath = findExecutable('prlimit');
-  const setprivPath = findExecutable('setpriv');
-  if (!prlimitPath || !setprivPath) {
-    throw new MappaError('the bubblewrap sandbox needs prlimit and setpriv', { hint: `install the apt package util-linux, ${OTHER_SANDBOXES}` });
-  }
+  if (!prlimitPath) throw new MappaError('the bubblewrap sandbox needs prlimit', { hint: `install the apt package util-linux, ${OTHER_SANDBOXES}` });
   const { stdout } = await promisify(execFile)(bwrapPath, ['--version']).catch((err: Error) => {
     throw new MappaError(`cannot run ${bwrapPath} --version: ${err.message}`, { hint: `reinstall the apt package bubblewrap, ${OTHER_SANDBOXES}` });
   });
   const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
   const launcher = new BubblewrapLauncher({
     bwrapPath,
-    setprivPath,
     prlimitPath,
     uid: config.uid,
     gid: config.gid,

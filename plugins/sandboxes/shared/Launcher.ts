@@ -26,7 +26,7 @@ export interface LaunchRequest {
   readonly runId: string;
 }
 
-export type Launch = Pick<RunProcessOptions, 'command' | 'args' | 'env' | 'cwd' | 'dataFds' | 'statusFd'> & {
+export type Launch = Pick<RunProcessOptions, 'command' | 'args' | 'env' | 'cwd' | 'uid' | 'gid' | 'dataFds' | 'statusFd'> & {
   /** Called after the run (e.g. to remove a temporary code file). */
   readonly cleanup?: () => Promise<void>;
 };

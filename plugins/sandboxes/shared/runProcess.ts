@@ -9,6 +9,9 @@ export interface RunProcessOptions {
   /** The whole environment of the child (nothing is inherited). */
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** Host uid/gid the child runs as (set before exec; supplementary groups are dropped). */
+  readonly uid?: number;
+  readonly gid?: number;
   readonly stdin?: string;
   /** Data for extra pipes: entry i is written to the child's fd 3+i and closed (bwrap `--ro-bind-data` etc.). */
   readonly dataFds?: ReadonlyArray<string | Uint8Array>;
@@ -102,7 +105,14 @@ export function runProcess(o: RunProcessOptions): Promise<ProcessOutcome> {
     let drainTimer: NodeJS.Timeout | undefined;
     let watchdogTimer: NodeJS.Timeout | undefined;
 
-    const child = spawn(o.command, [...o.args], { env: { ...o.env }, cwd: o.cwd, stdio: sealStdio(stdio), detached: true });
+    const child = spawn(o.command, [...o.args], {
+      env: { ...o.env },
+      cwd: o.cwd,
+      stdio: sealStdio(stdio),
+      detached: true,
+      ...(o.uid !== undefined ? { uid: o.uid } : {}),
+      ...(o.gid !== undefined ? { gid: o.gid } : {}),
+    });
 
     const killTree = () => {
       if (child.pid === undefined) return;

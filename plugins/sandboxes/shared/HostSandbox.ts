@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { chmod, lchown, mkdtemp, rm } from 'node:fs/promises';
+import { lchown, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -126,10 +126,8 @@ export class HostSandbox implements Sandbox {
       });
     }
     trackDir(dir);
-    if (this.launcher.owner) {
-      await lchown(dir, this.launcher.owner.uid, this.launcher.owner.gid);
-      await chmod(dir, 0o700);
-    }
+    // mkdtemp makes it 0700: only the sandbox user (and root) can enter it.
+    if (this.launcher.owner) await lchown(dir, this.launcher.owner.uid, this.launcher.owner.gid);
     return dir;
   }
 

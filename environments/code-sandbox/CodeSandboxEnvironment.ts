@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { AgentSpec } from '../../core/contracts/AgentSpec.js';
 import type { Environment, EpisodeContext, EpisodeEnvironment, Observation, ToolResult } from '../../core/contracts/Environment.js';
 import type { Logger } from '../../core/contracts/Logger.js';
@@ -11,6 +12,7 @@ import { TemplateEngine } from '../../core/util/createTemplateEngine.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import type { CodeSandboxEnvironmentConfig } from './codeSandboxEnvironmentPlugin.js';
 import { CodeToolRunner } from './CodeToolRunner.js';
+import { listWorkspaceFiles, safeReadFile, safeWriteFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
 import { normalizeLanguage } from './extractCodeBlocks.js';
 import { gradeAnswer } from './gradeAnswer.js';
 
@@ -35,6 +37,15 @@ async function taskFiles(task: Task, field: string, baseDir: string): Promise<Re
   return out;
 }
 
+/** Copies the regular files of a workspace (never through planted symlinks) to a host directory. */
+async function copyWorkspace(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await listWorkspaceFiles(from)) {
+    const data = await safeReadFile(from, entry.path);
+    if (data) await safeWriteFile(to, entry.path, data);
+  }
+}
+
 /** Generic code-execution environment: one sandbox workspace per episode, shared by all its agents. */
 export class CodeSandboxEnvironment implements Environment {
   readonly name = 'code-sandbox';
@@ -54,7 +65,7 @@ export class CodeSandboxEnvironment implements Environment {
     return named.length > 0 ? named : configured;
   }
 
-  async createEpisode(task: Task, _context: EpisodeContext): Promise<EpisodeEnvironment> {
+  async createEpisode(task: Task, context: EpisodeContext): Promise<EpisodeEnvironment> {
     const c = this.config;
     const runner = await CodeToolRunner.open(this.sandbox, {
       seedFiles: await taskFiles(task, c.taskFiles, this.o.baseDir),
@@ -101,7 +112,11 @@ export class CodeSandboxEnvironment implements Environment {
         return { ...gradeAnswer(last?.output ?? '', task.groundTruth, c.answerPattern, c.numericTolerance), metrics };
       },
       async close() {
-        await runner.close();
+        try {
+          if (c.keepWorkspace) await copyWorkspace(runner.workspaceDir, join(context.workDir, 'workspace'));
+        } finally {
+          await runner.close();
+        }
       },
     };
   }

@@ -16,6 +16,7 @@ export const CodeSandboxEnvironmentConfig = z.strictObject({
   messageRole: z.enum(['user', 'tool']).default('user'),
   taskFiles: z.string().default('files').describe('Task metadata field with files to copy into the workspace: {workspacePath: hostPath} or [hostPath]'),
   answerPattern: z.string().default('\\\\boxed\\{([^{}]*)\\}').describe("Regex (first group) that extracts the final answer from the last agent's output"),
+  keepWorkspace: z.boolean().default(false).describe("Copy the workspace's files into the episode's work dir at the end (kept with run.keepWorkDirs)"),
   numericTolerance: z.number().min(0).default(1e-6).describe('Relative tolerance when the answer and the ground truth are numbers'),
 });
 export type CodeSandboxEnvironmentConfig = z.output<typeof CodeSandboxEnvironmentConfig>;

@@ -134,7 +134,7 @@ describe('code-sandbox environment', () => {
   it('copies task files in, restricts languages per agent, gives the coach file context and grades', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mappa-envtask-'));
     await writeFile(join(dir, 'numbers.txt'), '1 2 3 4');
-    const env = await createCodeSandboxEnvironment({ languages: ['python', 'bash'], templateFile: 'resp.liquid' }, sandbox, { baseDir: dir });
+    const env = await createCodeSandboxEnvironment({ languages: ['python', 'bash'], templateFile: 'resp.liquid', keepWorkspace: true }, sandbox, { baseDir: dir });
     await writeFile(join(dir, 'resp.liquid'), '{% for r in results %}OUT={{ r.stdout | strip }}{% endfor %}');
     const ep = await env.createEpisode(
       { id: 't', split: 'train', prompt: 'sum', groundTruth: { answer: '10' }, metadata: { files: { 'data/numbers.txt': 'numbers.txt' } } },
@@ -153,6 +153,8 @@ describe('code-sandbox environment', () => {
       const outcome = await ep.evaluate(new Map([['coder', { agentId: 'coder', role: 'c', actions: [], output: 'Total: \\boxed{10}' }]]));
       expect(outcome).toMatchObject({ success: true, correct: true, answer: '10', metrics: { codeRuns: 1, codeErrors: 0, files: 2 } });
       expect((await ep.artifacts()).find((a) => a.path === 'total.txt')?.writtenBy).toBe('coder');
+      await ep.close();
+      expect(await readFile(join(dir, 'workspace', 'total.txt'), 'utf8')).toBe('10\n');
     } finally {
       await ep.close();
       await rm(dir, { recursive: true, force: true });

@@ -55,12 +55,12 @@ describe('CodeToolRunner', () => {
   });
 
   it('stops after a failing block, caps the blocks per action and reports timeouts and truncation', async () => {
-    const runner = await CodeToolRunner.open(sandbox, { runTimeout: 1, maxBlocksPerAction: 2, outputLimit: 200 });
+    const runner = await CodeToolRunner.open(sandbox, { runTimeout: 2, maxBlocksPerAction: 2, outputLimit: 200 });
     try {
       const r = (await runner.execute('a', 0, [py('import time\nprint("start")\ntime.sleep(10)'), py('print(2)'), py('print(3)')].join('\n')))!;
       expect(r.calls).toHaveLength(1);
       expect(r.calls[0]!.status).toBe('timeout');
-      expect(r.message.content).toContain('Execution timed out after 1 s.');
+      expect(r.message.content).toContain('Execution timed out after 2 s.');
       expect(r.message.content).toContain('start');
       expect(r.message.content).toContain('(2 more code blocks not run.)');
       const flood = (await runner.execute('a', 1, py('print("x" * 100000)')))!;

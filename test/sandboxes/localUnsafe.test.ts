@@ -51,7 +51,7 @@ describe('local-unsafe sandbox', () => {
     process.env.MAPPA_TEST_UNSAFE_SECRET = 'do-not-leak';
     try {
       const sb = createLocalUnsafeSandbox({ isolation: 'none' }, countingLogger().logger);
-      const r = await sb.run({ code: 'import os,time\nprint(os.environ.get("MAPPA_TEST_UNSAFE_SECRET"), flush=True)\ntime.sleep(30)', language: 'python', runTimeout: 1 });
+      const r = await sb.run({ code: 'import os,time\nprint(os.environ.get("MAPPA_TEST_UNSAFE_SECRET"), flush=True)\ntime.sleep(30)', language: 'python', runTimeout: 2 });
       expect(r.runResult?.status).toBe('TimeLimitExceeded');
       expect(r.runResult?.stdout.trim()).toBe('None');
     } finally {

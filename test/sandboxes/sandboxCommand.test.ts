@@ -44,7 +44,7 @@ describe('mappa sandbox exec', () => {
 
   it('applies the limit flags and fetches files', async () => {
     await writeFile(join(dir, 'slow.py'), 'import time\nopen("o.txt", "w").write("x")\nprint("x" * 5000)\ntime.sleep(20)');
-    const r = await cli(['sandbox', 'exec', '--timeout', '1', '--max-output', '1000', '--fetch', '*.txt', '--fetch', 'none.bin', '--compact', join(dir, 'slow.py')]);
+    const r = await cli(['sandbox', 'exec', '--timeout', '2', '--max-output', '1000', '--fetch', '*.txt', '--fetch', 'none.bin', '--compact', join(dir, 'slow.py')]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
     expect(json.runResult).toMatchObject({ status: 'TimeLimitExceeded', limitExceeded: 'wallTime', stdoutTruncated: true });

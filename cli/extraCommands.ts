@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerCoachCommand } from './commands/coachCommand.js';
 import { registerDsbenchCommand } from './commands/dsbenchCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
+import { registerSandboxCommand } from './commands/sandboxCommand.js';
 
 /** Commands contributed by plugin areas (sandbox, coach, model, dsbench, report). */
 export const extraCommands: Array<(program: Command) => void> = [
   registerReportCommand,
   registerCoachCommand,
   registerDsbenchCommand,
+  registerSandboxCommand,
 ];

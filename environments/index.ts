@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { codeSandboxEnvironmentPlugin } from './code-sandbox/codeSandboxEnvironmentPlugin.js';
 import { dsbenchEnvironmentPlugin } from './dsbench/dsbenchEnvironmentPlugin.js';
 import { mathchatDemonstrationsPlugin } from './mathchat/demonstrations/mathchatDemonstrationsPlugin.js';
 import { mathchatEnvironmentPlugin } from './mathchat/mathchatEnvironmentPlugin.js';
@@ -7,4 +8,5 @@ export const environmentPlugins: AnyPluginDefinition[] = [
   mathchatEnvironmentPlugin,
   mathchatDemonstrationsPlugin,
   dsbenchEnvironmentPlugin,
+  codeSandboxEnvironmentPlugin,
 ];

@@ -1,7 +1,10 @@
+/** Languages every sandbox plugin understands (SandboxFusion calls node `nodejs`; plugins map names themselves). */
+export type SandboxLanguage = 'python' | 'node' | 'bash';
+
 /** Shaped like SandboxFusion's `/run_code` request. */
 export interface RunCodeRequest {
   readonly code: string;
-  readonly language: 'python' | 'node' | 'bash';
+  readonly language: SandboxLanguage;
   /** Wall-clock limit in seconds. */
   readonly runTimeout?: number;
   readonly memoryLimitMb?: number;
@@ -14,6 +17,9 @@ export interface RunCodeRequest {
 
 export type RunStatus = 'Finished' | 'Error' | 'TimeLimitExceeded';
 
+/** Which limit stopped the code, when the sandbox knows. */
+export type SandboxLimit = 'wallTime' | 'cpuTime' | 'workspaceQuota';
+
 export interface RunResult {
   readonly status: RunStatus;
   readonly returnCode: number | null;
@@ -23,6 +29,8 @@ export interface RunResult {
   readonly executionTime: number;
   readonly stdoutTruncated?: boolean;
   readonly stderrTruncated?: boolean;
+  /** Set when a sandbox limit ended the run (wall clock, CPU time, workspace disk quota). */
+  readonly limitExceeded?: SandboxLimit;
 }
 
 export interface RunCodeResponse {
@@ -36,7 +44,10 @@ export interface RunCodeResponse {
 
 /** A directory whose files persist across the runs of one episode. */
 export interface SandboxWorkspace {
-  /** Host path of the workspace (never exposed to sandboxed code as a host path). */
+  /**
+   * Host path of the workspace (never exposed to sandboxed code as a host path). Sandboxed code can plant symlinks
+   * here: host code must read and write it without following them (`plugins/sandboxes/shared/workspaceFiles.ts`).
+   */
   readonly hostDir: string;
   run(request: Omit<RunCodeRequest, 'files' | 'fetchFiles'>): Promise<RunCodeResponse>;
   close(): Promise<void>;

@@ -47,6 +47,29 @@ export function describeSandboxConformance(name: string, o: SandboxConformanceOp
       await sb.dispose?.();
     });
 
+    it('reports a syntax error as the code failing, not the sandbox', async () => {
+      const sb = await o.create();
+      const r = await sb.run({ code: 'def broken(:\n  pass', language: 'python' });
+      expect(r.status).toBe('Success');
+      expect(r.runResult?.status).toBe('Error');
+      expect(r.runResult?.returnCode).not.toBe(0);
+      expect(r.runResult?.stderr).toContain('SyntaxError');
+      await sb.dispose?.();
+    });
+
+    it('places input files in subdirectories and fetches files from them', async () => {
+      const sb = await o.create();
+      const r = await sb.run({
+        code: 'import os\nos.makedirs("out", exist_ok=True)\nopen("out/r.txt", "w").write(open("data/in.txt").read() * 2)',
+        language: 'python',
+        files: { 'data/in.txt': b64('ab') },
+        fetchFiles: ['out/r.txt'],
+      });
+      expect(r.runResult?.status).toBe('Finished');
+      expect(Buffer.from(r.files['out/r.txt'] ?? '', 'base64').toString()).toBe('abab');
+      await sb.dispose?.();
+    });
+
     it('passes stdin', async () => {
       const sb = await o.create();
       const r = await sb.run({ code: 'print(input()[::-1])', language: 'python', stdin: 'abc\n' });
@@ -62,6 +85,10 @@ export function describeSandboxConformance(name: string, o: SandboxConformanceOp
         await ws.run({ code: 'open("a.txt", "w").write("1")', language: 'python' });
         const r = await ws.run({ code: 'print(open("a.txt").read())', language: 'python' });
         expect(r.runResult?.stdout.trim()).toBe('1');
+        // The host side sees the same files without a base64 round-trip.
+        const { readFile } = await import('node:fs/promises');
+        const { join } = await import('node:path');
+        expect(await readFile(join(ws.hostDir, 'a.txt'), 'utf8')).toBe('1');
       } finally {
         await ws.close();
         await sb.dispose?.();

@@ -11,7 +11,6 @@ import { createDsbenchEnvironment } from '../../environments/dsbench/dsbenchEnvi
 import type { DsbenchTaskFiles } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
-import { describeSandboxConformance } from '../conformance/sandboxConformance.js';
 import { createTestPythonSandbox, hasBwrap } from '../fakes/testPythonSandbox.js';
 
 const tasks = await loadDsbenchTasks({});
@@ -24,7 +23,6 @@ const AGENTS: AgentSpec[] = [
 const [DE, MOD, AN] = AGENTS as [AgentSpec, AgentSpec, AgentSpec];
 const py = (code: string) => `Here is my code.\n\`\`\`python\n${code}\n\`\`\``;
 
-describeSandboxConformance('test-python (test-only)', { create: async () => createTestPythonSandbox() });
 
 describeEnvironmentConformance('dsbench', {
   create: () => createDsbenchEnvironment({ sandbox: createTestPythonSandbox() }),

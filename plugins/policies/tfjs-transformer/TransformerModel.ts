@@ -1,0 +1,234 @@
+import type * as TF from '@tensorflow/tfjs';
+import type { Tf } from '../../tfjs/loadTf.js';
+import { RopeTables, ropeInvFreq } from './rope.js';
+import { createTfOps, rotateHalfMatrix } from './tfOps.js';
+import type { TfOps } from './tfOps.js';
+import type { TransformerConfig } from './TransformerConfig.js';
+import { expectedParameters } from './TransformerConfig.js';
+
+/** Keys and values of one layer for the rows of a batch: [B, kvHeads, S, headDim] each. */
+export interface LayerKv {
+  readonly k: TF.Tensor4D;
+  readonly v: TF.Tensor4D;
+}
+
+/** Weights by Hugging Face name (variables for training, plain tensors for a frozen copy). */
+export type WeightMap = ReadonlyMap<string, TF.Tensor>;
+
+/** Additive attention-mask value; finite so fully masked (padding) rows stay finite instead of NaN. */
+export const MASK_VALUE = -1e9;
+
+interface StepInputs {
+  readonly ids: TF.Tensor2D;
+  /** cos/sin broadcastable to [B, T, 1, headDim]. */
+  readonly cos: TF.Tensor4D;
+  readonly sin: TF.Tensor4D;
+  /** Additive mask broadcastable to [B, heads, T, S]: shape [B|1, 1, T, S]. */
+  readonly mask: TF.Tensor4D;
+  readonly cache?: readonly LayerKv[] | undefined;
+  /** Only compute logits for the last position (prefill). */
+  readonly lastOnly?: boolean;
+}
+
+/**
+ * A Llama / Qwen2 / Qwen3 decoder in raw TensorFlow.js ops. The same code runs three ways: training (weights are
+ * variables, gradients through custom-gradient matMuls), frozen reference (plain tensors), and inference with
+ * pre-transposed weights and a KV cache. All tensor methods must run inside the caller's `tf.tidy`.
+ */
+export class TransformerModel {
+  readonly ops: TfOps;
+  readonly rope: RopeTables;
+  readonly #rot: { r: TF.Tensor2D; rT: TF.Tensor2D };
+  #ropeTensors: { cos: TF.Tensor4D; sin: TF.Tensor4D; length: number } | undefined;
+
+  constructor(
+    readonly tf: Tf,
+    readonly config: TransformerConfig,
+    /** Maximum positions the rotary table covers (the policy's context limit). */
+    maxPositions: number,
+  ) {
+    this.ops = createTfOps(tf);
+    this.rope = new RopeTables(config.headDim, maxPositions, ropeInvFreq(config));
+    const { r, rT } = rotateHalfMatrix(config.headDim);
+    this.#rot = { r: tf.keep(tf.tensor2d(r, [config.headDim, config.headDim])), rT: tf.keep(tf.tensor2d(rT, [config.headDim, config.headDim])) };
+  }
+
+  /** Random initial weights (normal std 0.02 for matrices, ones for norms, zeros for biases), seeded. */
+  initWeights(seed: number): Map<string, TF.Variable> {
+    const tf = this.tf;
+    const out = new Map<string, TF.Variable>();
+    let i = 0;
+    for (const [name, shape] of expectedParameters(this.config)) {
+      const init = tf.tidy(() => {
+        if (name.endsWith('norm.weight')) return tf.ones(shape);
+        if (name.endsWith('.bias')) return tf.zeros(shape);
+        return tf.randomNormal(shape, 0, 0.02, 'float32', seed + 7919 * i++);
+      });
+      out.set(name, tf.variable(init, true));
+      init.dispose();
+    }
+    return out;
+  }
+
+  /**
+   * Training / reference forward: logits [B, T, V] for right-padded `inputIds` with `attentionMask` (1 = token).
+   * With `transposed` (from `transposeWeights`) it runs the faster inference path, without gradients.
+   */
+  forward(weights: WeightMap, inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D, transposed?: WeightMap): TF.Tensor3D {
+    const tf = this.tf;
+    const [b, t] = inputIds.shape;
+    const { cos, sin } = this.#ropeRange(t);
+    const causal = tf.tensor4d(causalMask(t, t, 0), [1, 1, t, t]);
+    const keyMask = tf.sub(1, tf.cast(attentionMask, 'float32')).mul(MASK_VALUE).reshape([b, 1, 1, t]);
+    const mask = tf.add(causal, keyMask) as TF.Tensor4D;
+    const ids = tf.cast(inputIds, 'int32') as TF.Tensor2D;
+    if (transposed) {
+      const table = weights.get('model.embed_tokens.weight') as TF.Tensor2D;
+      return this.run(weights, this.inferenceLinear(transposed, weights), { ids, cos, sin, mask }, (x) => tf.gather(table, x)).logits;
+    }
+    return this.run(weights, this.#trainLinear(weights), { ids, cos, sin, mask }).logits;
+  }
+
+  /**
+   * One step of the decoder: returns logits ([B, T, V], or [B, 1, V] with `lastOnly`) and, when a cache is given or
+   * `keepKv` is set, each layer's keys/values including the new positions.
+   */
+  run(
+    weights: WeightMap,
+    linear: (x: TF.Tensor2D, prefix: string) => TF.Tensor2D,
+    s: StepInputs,
+    embed: (ids: TF.Tensor1D) => TF.Tensor2D = (ids) => this.ops.embed(weights.get('model.embed_tokens.weight') as TF.Tensor2D, ids),
+  ): { logits: TF.Tensor3D; kv: LayerKv[] } {
+    const tf = this.tf;
+    const c = this.config;
+    const [B, T] = s.ids.shape;
+    const H = c.numHeads;
+    const KV = c.numKvHeads;
+    const hd = c.headDim;
+    const rep = H / KV;
+    const W = (name: string) => {
+      const w = weights.get(name);
+      if (!w) throw new Error(`missing weight ${name}`);
+      return w;
+    };
+    const rms = (x: TF.Tensor, w: TF.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), c.rmsNormEps))), w);
+    const rope = (x: TF.Tensor4D) => {
+      const rotated = this.ops.rotate(x.reshape([-1, hd]) as TF.Tensor2D, this.#rot.r, this.#rot.rT).reshape(x.shape);
+      return tf.add(tf.mul(x, s.cos), tf.mul(rotated, s.sin)) as TF.Tensor4D;
+    };
+    const scale = 1 / Math.sqrt(hd);
+    let h: TF.Tensor2D = embed(s.ids.reshape([-1]) as TF.Tensor1D);
+    const kvOut: LayerKv[] = [];
+    for (let l = 0; l < c.numLayers; l++) {
+      const pre = `model.layers.${l}.`;
+      const x = rms(h, W(`${pre}input_layernorm.weight`)) as TF.Tensor2D;
+      let q = linear(x, `${pre}self_attn.q_proj`).reshape([B, T, H, hd]) as TF.Tensor4D;
+      let k = linear(x, `${pre}self_attn.k_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D;
+      const v = linear(x, `${pre}self_attn.v_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D;
+      if (c.qkNorm) {
+        q = rms(q, W(`${pre}self_attn.q_norm.weight`)) as TF.Tensor4D;
+        k = rms(k, W(`${pre}self_attn.k_norm.weight`)) as TF.Tensor4D;
+      }
+      q = rope(q);
+      k = rope(k);
+      const qh = tf.transpose(q, [0, 2, 1, 3]);
+      let kh = tf.transpose(k, [0, 2, 1, 3]) as TF.Tensor4D;
+      let vh = tf.transpose(v, [0, 2, 1, 3]) as TF.Tensor4D;
+      const prev = s.cache?.[l];
+      if (prev) {
+        kh = tf.concat([prev.k, kh], 2);
+        vh = tf.concat([prev.v, vh], 2);
+      }
+      kvOut.push({ k: kh, v: vh });
+      const S = kh.shape[2];
+      // Grouped-query attention without repeating keys: query heads of one KV group are stacked along the row axis.
+      const qg = qh.reshape([B, KV, rep * T, hd]);
+      const scores = tf.mul(this.ops.bmm(qg, tf.transpose(kh, [0, 1, 3, 2])), scale).reshape([B, H, T, S]);
+      const probs = tf.softmax(tf.add(scores, s.mask)).reshape([B, KV, rep * T, S]);
+      const att = this.ops.bmm(probs, vh).reshape([B, H, T, hd]).transpose([0, 2, 1, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
+      h = tf.add(h, linear(att, `${pre}self_attn.o_proj`));
+      const x2 = rms(h, W(`${pre}post_attention_layernorm.weight`)) as TF.Tensor2D;
+      const gate = linear(x2, `${pre}mlp.gate_proj`);
+      const up = linear(x2, `${pre}mlp.up_proj`);
+      h = tf.add(h, linear(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as TF.Tensor2D, `${pre}mlp.down_proj`));
+    }
+    let last = h;
+    let rows = T;
+    if (s.lastOnly && T > 1) {
+      last = h.reshape([B, T, -1]).slice([0, T - 1, 0], [B, 1, -1]).reshape([B, -1]) as TF.Tensor2D;
+      rows = 1;
+    }
+    const normed = rms(last, W('model.norm.weight')) as TF.Tensor2D;
+    const logits = linear(normed, c.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head').reshape([B, rows, c.vocabSize]) as TF.Tensor3D;
+    return { logits, kv: kvOut };
+  }
+
+  /** Linear layers for training: custom-gradient `x · Wᵀ` plus bias. */
+  #trainLinear(weights: WeightMap) {
+    return (x: TF.Tensor2D, prefix: string): TF.Tensor2D => {
+      const w = weights.get(`${prefix}.weight`) as TF.Tensor2D;
+      const y = this.ops.linear(x, w);
+      const b = weights.get(`${prefix}.bias`);
+      return b ? (this.tf.add(y, b) as TF.Tensor2D) : y;
+    };
+  }
+
+  /** Linear layers for inference from pre-transposed weights (`${prefix}.weight` holds Wᵀ [in, out]). */
+  inferenceLinear(transposed: WeightMap, weights: WeightMap) {
+    return (x: TF.Tensor2D, prefix: string): TF.Tensor2D => {
+      const y: TF.Tensor2D = this.tf.matMul(x, transposed.get(`${prefix}.weight`) as TF.Tensor2D);
+      const b = weights.get(`${prefix}.bias`);
+      return b ? (this.tf.add(y, b) as TF.Tensor2D) : y;
+    };
+  }
+
+  /** Transposed copies of the matrices used by `inferenceLinear` (kept; the caller disposes them). */
+  transposeWeights(weights: WeightMap): Map<string, TF.Tensor> {
+    const out = new Map<string, TF.Tensor>();
+    for (const [name, w] of weights) {
+      if (w.rank === 2 && name !== 'model.embed_tokens.weight') out.set(name, this.tf.keep(this.tf.transpose(w)));
+    }
+    if (this.config.tieWordEmbeddings) {
+      out.set('model.embed_tokens.weight', this.tf.keep(this.tf.transpose(weights.get('model.embed_tokens.weight') as TF.Tensor2D)));
+    }
+    return out;
+  }
+
+  /** cos/sin for rows with their own positions: positions [B*T] → [B, T, 1, hd]. */
+  ropeFor(positions: ArrayLike<number>, b: number, t: number): { cos: TF.Tensor4D; sin: TF.Tensor4D } {
+    const { cos, sin } = this.rope.gather(positions);
+    const hd = this.config.headDim;
+    return { cos: this.tf.tensor4d(cos, [b, t, 1, hd]), sin: this.tf.tensor4d(sin, [b, t, 1, hd]) };
+  }
+
+  #ropeRange(t: number): { cos: TF.Tensor4D; sin: TF.Tensor4D } {
+    const tf = this.tf;
+    if (t > this.rope.positions) throw new RangeError(`sequence of ${t} tokens exceeds the context limit of ${this.rope.positions}`);
+    if (!this.#ropeTensors) {
+      const hd = this.config.headDim;
+      const n = this.rope.positions;
+      this.#ropeTensors = {
+        cos: tf.keep(tf.tensor4d(this.rope.cos, [1, n, 1, hd])),
+        sin: tf.keep(tf.tensor4d(this.rope.sin, [1, n, 1, hd])),
+        length: n,
+      };
+    }
+    const r = this.#ropeTensors;
+    return { cos: r.cos.slice([0, 0, 0, 0], [1, t, 1, -1]), sin: r.sin.slice([0, 0, 0, 0], [1, t, 1, -1]) };
+  }
+
+  dispose(): void {
+    this.#rot.r.dispose();
+    this.#rot.rT.dispose();
+    this.#ropeTensors?.cos.dispose();
+    this.#ropeTensors?.sin.dispose();
+    this.#ropeTensors = undefined;
+  }
+}
+
+/** Additive causal mask [t, s] for queries at positions offset..offset+t-1 over keys 0..s-1. */
+export function causalMask(t: number, s: number, offset: number): Float32Array {
+  const m = new Float32Array(t * s);
+  for (let i = 0; i < t; i++) for (let j = offset + i + 1; j < s; j++) m[i * s + j] = MASK_VALUE;
+  return m;
+}

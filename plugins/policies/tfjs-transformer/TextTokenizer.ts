@@ -65,7 +65,8 @@ export class TextTokenizer {
   }
 
   decode(ids: readonly number[], skipSpecialTokens = false): string {
-    return this.#tok.decode([...ids], { skip_special_tokens: skipSpecialTokens });
+    // The library rejects an empty list.
+    return ids.length === 0 ? '' : this.#tok.decode([...ids], { skip_special_tokens: skipSpecialTokens });
   }
 
   tokenToId(token: string): number | undefined {

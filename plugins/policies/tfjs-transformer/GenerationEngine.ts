@@ -3,7 +3,7 @@ import type { Rng } from '../../../core/util/Rng.js';
 import type { TokenSampling } from './sampleToken.js';
 import { sampleToken } from './sampleToken.js';
 import type { LayerKv, TransformerModel, WeightMap } from './TransformerModel.js';
-import { MASK_VALUE, causalMask } from './TransformerModel.js';
+import { KV_BATCH_AXIS, K_SEQ_AXIS, MASK_VALUE, V_SEQ_AXIS, causalMask } from './TransformerModel.js';
 
 export interface GenerationJob {
   readonly contextIds: readonly number[];
@@ -135,16 +135,17 @@ export class GenerationEngine {
     const len = Math.max(...rows.map((r) => r.job.contextIds.length));
     const ids = new Int32Array(n * len).fill(this.#o.padTokenId);
     const positions = new Int32Array(n * len);
-    const mask = new Float32Array(n * len * len);
-    const causal = causalMask(len, len, 0);
+    // Mask layout [query, row, 1, key]: causal, plus each row's left padding.
+    const mask = new Float32Array(len * n * len);
     rows.forEach((r, i) => {
       const ctx = r.job.contextIds;
       r.start = len - ctx.length;
       ids.set(ctx, i * len + r.start);
       for (let j = r.start; j < len; j++) positions[i * len + j] = j - r.start;
-      const m = mask.subarray(i * len * len, (i + 1) * len * len);
-      m.set(causal);
-      for (let q = 0; q < len; q++) for (let k = 0; k < r.start; k++) m[q * len + k] = MASK_VALUE;
+      for (let q = 0; q < len; q++) {
+        const o = (q * n + i) * len;
+        for (let k = 0; k < len; k++) if (k < r.start || k > q) mask[o + k] = MASK_VALUE;
+      }
     });
     const w = this.#o.inference();
     const model = this.#o.model;
@@ -154,7 +155,7 @@ export class GenerationEngine {
         ids: tf.tensor2d(ids, [n, len], 'int32'),
         cos,
         sin,
-        mask: tf.tensor4d(mask, [n, 1, len, len]),
+        mask: tf.tensor4d(mask, [len, n, 1, len]),
         lastOnly: true,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, kv: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
@@ -173,15 +174,20 @@ export class GenerationEngine {
       this.#rows = rows;
       return;
     }
-    const sOld = (this.#kv[0] as LayerKv).k.shape[2];
-    const sNew = (kv[0] as LayerKv).k.shape[2];
+    const sOld = (this.#kv[0] as LayerKv).k.shape[K_SEQ_AXIS];
+    const sNew = (kv[0] as LayerKv).k.shape[K_SEQ_AXIS];
     const s = Math.max(sOld, sNew);
-    const padTo = (t: TF.Tensor4D, from: number) => (from === s ? t : tf.pad(t, [[0, 0], [0, 0], [s - from, 0], [0, 0]]));
+    const padTo = (t: TF.Tensor4D, from: number, axis: number) => {
+      if (from === s) return t;
+      const pads: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+      pads[axis] = [s - from, 0];
+      return tf.pad(t, pads);
+    };
     const merged = this.#kv.map((old, l) => {
       const fresh = kv[l] as LayerKv;
       return tf.tidy(() => ({
-        k: tf.keep(tf.concat([padTo(old.k, sOld), padTo(fresh.k, sNew)], 0)),
-        v: tf.keep(tf.concat([padTo(old.v, sOld), padTo(fresh.v, sNew)], 0)),
+        k: tf.keep(tf.concat([padTo(old.k, sOld, K_SEQ_AXIS), padTo(fresh.k, sNew, K_SEQ_AXIS)], KV_BATCH_AXIS)),
+        v: tf.keep(tf.concat([padTo(old.v, sOld, V_SEQ_AXIS), padTo(fresh.v, sNew, V_SEQ_AXIS)], KV_BATCH_AXIS)),
       }));
     });
     for (const r of this.#rows) r.start += s - sOld;
@@ -202,7 +208,7 @@ export class GenerationEngine {
     const rows = this.#rows;
     const n = rows.length;
     const kv = this.#kv as LayerKv[];
-    const s = (kv[0] as LayerKv).k.shape[2];
+    const s = (kv[0] as LayerKv).k.shape[K_SEQ_AXIS];
     const ids = new Int32Array(n);
     const positions = new Int32Array(n);
     const mask = new Float32Array(n * (s + 1));
@@ -218,7 +224,7 @@ export class GenerationEngine {
         ids: tf.tensor2d(ids, [n, 1], 'int32'),
         cos,
         sin,
-        mask: tf.tensor4d(mask, [n, 1, 1, s + 1]),
+        mask: tf.tensor4d(mask, [1, n, 1, s + 1]),
         cache: kv,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, next: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
@@ -245,7 +251,7 @@ export class GenerationEngine {
           ids: tf.tensor2d(Int32Array.from(seq), [1, t], 'int32'),
           cos,
           sin,
-          mask: tf.tensor4d(causalMask(t, t, 0), [1, 1, t, t]),
+          mask: tf.tensor4d(causalMask(t, t, 0), [t, 1, 1, t]),
           lastOnly: true,
         }).logits;
       });
@@ -290,11 +296,11 @@ export class GenerationEngine {
     const idx = tf.tensor1d(keep, 'int32');
     const next = this.#kv.map((l) =>
       tf.tidy(() => {
-        let k = tf.gather(l.k, idx, 0) as TF.Tensor4D;
-        let v = tf.gather(l.v, idx, 0) as TF.Tensor4D;
+        let k = tf.gather(l.k, idx, KV_BATCH_AXIS) as TF.Tensor4D;
+        let v = tf.gather(l.v, idx, KV_BATCH_AXIS) as TF.Tensor4D;
         if (trim > 0) {
-          k = k.slice([0, 0, trim, 0], [-1, -1, -1, -1]);
-          v = v.slice([0, 0, trim, 0], [-1, -1, -1, -1]);
+          k = k.slice([0, 0, 0, trim], [-1, -1, -1, -1]);
+          v = v.slice([trim, 0, 0, 0], [-1, -1, -1, -1]);
         }
         return { k: tf.keep(k), v: tf.keep(v) };
       }),

@@ -6,11 +6,17 @@ import type { TfOps } from './tfOps.js';
 import type { TransformerConfig } from './TransformerConfig.js';
 import { expectedParameters } from './TransformerConfig.js';
 
-/** Keys and values of one layer for the rows of a batch: [B, kvHeads, S, headDim] each. */
+/**
+ * Keys and values of one layer for the rows of a batch, in the layouts the attention's grouped matmuls read:
+ * keys [headDim, B, kvHeads, S] (positions on the last axis), values [S, B, kvHeads, headDim] (positions first).
+ */
 export interface LayerKv {
   readonly k: TF.Tensor4D;
   readonly v: TF.Tensor4D;
 }
+export const KV_BATCH_AXIS = 1;
+export const K_SEQ_AXIS = 3;
+export const V_SEQ_AXIS = 0;
 
 /** Weights by Hugging Face name (variables for training, plain tensors for a frozen copy). */
 export type WeightMap = ReadonlyMap<string, TF.Tensor>;
@@ -23,7 +29,7 @@ interface StepInputs {
   /** cos/sin broadcastable to [B, T, 1, headDim]. */
   readonly cos: TF.Tensor4D;
   readonly sin: TF.Tensor4D;
-  /** Additive mask broadcastable to [B, heads, T, S]: shape [B|1, 1, T, S]. */
+  /** Additive mask broadcastable to the scores [T, B, heads, S]: shape [T, B|1, 1, S]. */
   readonly mask: TF.Tensor4D;
   readonly cache?: readonly LayerKv[] | undefined;
   /** Only compute logits for the last position (prefill). */
@@ -78,8 +84,8 @@ export class TransformerModel {
     const tf = this.tf;
     const [b, t] = inputIds.shape;
     const { cos, sin } = this.#ropeRange(t);
-    const causal = tf.tensor4d(causalMask(t, t, 0), [1, 1, t, t]);
-    const keyMask = tf.sub(1, tf.cast(attentionMask, 'float32')).mul(MASK_VALUE).reshape([b, 1, 1, t]);
+    const causal = tf.tensor4d(causalMask(t, t, 0), [t, 1, 1, t]);
+    const keyMask = tf.sub(1, tf.cast(attentionMask, 'float32')).mul(MASK_VALUE).reshape([1, b, 1, t]);
     const mask = tf.add(causal, keyMask) as TF.Tensor4D;
     const ids = tf.cast(inputIds, 'int32') as TF.Tensor2D;
     if (transposed) {
@@ -131,21 +137,26 @@ export class TransformerModel {
       }
       q = rope(q);
       k = rope(k);
-      const qh = tf.transpose(q, [0, 2, 1, 3]);
-      let kh = tf.transpose(k, [0, 2, 1, 3]) as TF.Tensor4D;
-      let vh = tf.transpose(v, [0, 2, 1, 3]) as TF.Tensor4D;
+      // Attention as two grouped matmuls over channels (batch, head); layouts are chosen so the cache only grows
+      // along an outer or last axis and no rank-5 transpose is needed (see LayerKv).
+      let kc = tf.transpose(k, [3, 0, 2, 1]) as TF.Tensor4D;
+      let vc = tf.transpose(v, [1, 0, 2, 3]) as TF.Tensor4D;
       const prev = s.cache?.[l];
       if (prev) {
-        kh = tf.concat([prev.k, kh], 2);
-        vh = tf.concat([prev.v, vh], 2);
+        kc = tf.concat([prev.k, kc], 3);
+        vc = tf.concat([prev.v, vc], 0);
       }
-      kvOut.push({ k: kh, v: vh });
-      const S = kh.shape[2];
-      // Grouped-query attention without repeating keys: query heads of one KV group are stacked along the row axis.
-      const qg = qh.reshape([B, KV, rep * T, hd]);
-      const scores = tf.mul(this.ops.bmm(qg, tf.transpose(kh, [0, 1, 3, 2])), scale).reshape([B, H, T, S]);
-      const probs = tf.softmax(tf.add(scores, s.mask)).reshape([B, KV, rep * T, S]);
-      const att = this.ops.bmm(probs, vh).reshape([B, H, T, hd]).transpose([0, 2, 1, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
+      kvOut.push({ k: kc, v: vc });
+      const S = kc.shape[3];
+      // Grouped-query attention: query head h reads KV head floor(h / rep), so each KV head is repeated rep times.
+      const kf = (rep > 1 ? tf.tile(kc.reshape([hd * B, KV, 1, S]), [1, 1, rep, 1]) : kc).reshape([1, hd, B * H, S]) as TF.Tensor4D;
+      const vf = (rep > 1 ? tf.tile(vc.reshape([S * B, KV, 1, hd]), [1, 1, rep, 1]) : vc).reshape([1, S, B * H, hd]) as TF.Tensor4D;
+      const qa = tf.transpose(q, [1, 3, 0, 2]).reshape([1, T, hd, B * H]) as TF.Tensor4D;
+      const scores = this.ops.groupMatMul(qa, kf).reshape([T, B, H, S]);
+      const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
+      const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, S, B * H]) as TF.Tensor4D;
+      const o = this.ops.groupMatMul(pa, vf).reshape([T, B, H, hd]);
+      const att = tf.transpose(o, [1, 0, 2, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
       h = tf.add(h, linear(att, `${pre}self_attn.o_proj`));
       const x2 = rms(h, W(`${pre}post_attention_layernorm.weight`)) as TF.Tensor2D;
       const gate = linear(x2, `${pre}mlp.gate_proj`);

@@ -10,8 +10,12 @@ import type { Tf } from '../../tfjs/loadTf.js';
 export interface TfOps {
   /** `x [N, in] · Wᵀ` for a Hugging Face weight `W [out, in]`; gradients for both. */
   linear(x: TF.Tensor2D, w: TF.Tensor2D): TF.Tensor2D;
-  /** Batched `a [..., M, K] · b [..., K, N]` (same batch dims); gradients for both. */
-  bmm(a: TF.Tensor, b: TF.Tensor): TF.Tensor;
+  /**
+   * Grouped matmul as a depthwise convolution: `a [1, M, K, G]`, `f [1, K, G, N]` → `[1, M, 1, G·N]` with
+   * `out[m, g, n] = Σₖ a[m, k, g] · f[k, g, n]`. On wasm this runs through XNNPACK and is 3–4× faster than a batched
+   * matMul (which falls back to a scalar loop there); gradients are depthwise convolutions too.
+   */
+  groupMatMul(a: TF.Tensor4D, f: TF.Tensor4D): TF.Tensor4D;
   /** `x [N, hd] · r` for a constant `r [hd, hd]` with precomputed `rT`; gradient for x only. */
   rotate(x: TF.Tensor2D, r: TF.Tensor2D, rT: TF.Tensor2D): TF.Tensor2D;
   /** Rows of `table [V, d]` for `ids [N]` (int32); gradient for the table. */
@@ -35,22 +39,32 @@ export function createTfOps(tf: Tf): TfOps {
       gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [TF.Tensor2D, TF.Tensor2D];
         const g = dy as TF.Tensor2D;
-        return [tf.matMul(g, sw), tf.matMul(tf.transpose(g), sx)];
+        // dW = dyᵀ·x needs one transpose of an [N, ·] activation; transpose the narrower of dy and x.
+        const [out, inp] = sw.shape;
+        const dw = out > inp ? tf.transpose(tf.matMul(tf.transpose(sx), g)) : tf.matMul(tf.transpose(g), sx);
+        return [tf.matMul(g, sw), dw];
       },
     };
   }) as (x: TF.Tensor2D, w: TF.Tensor2D) => TF.Tensor2D;
 
-  const bmm = tf.customGrad((a, b, save) => {
-    (save as TF.GradSaveFunc)([a as TF.Tensor, b as TF.Tensor]);
+  const dw = (a: TF.Tensor4D, f: TF.Tensor4D) => tf.depthwiseConv2d(a, f, 1, 'valid');
+  const groupMatMul = tf.customGrad((a, f, save) => {
+    (save as TF.GradSaveFunc)([a as TF.Tensor, f as TF.Tensor]);
     return {
-      value: tf.matMul(a as TF.Tensor3D, b as TF.Tensor3D),
+      value: dw(a as TF.Tensor4D, f as TF.Tensor4D),
       gradFunc: (dy, saved) => {
-        const [sa, sb] = saved as [TF.Tensor3D, TF.Tensor3D];
-        const g = dy as TF.Tensor3D;
-        return [tf.matMul(g, swapLast(tf, sb) as TF.Tensor3D), tf.matMul(swapLast(tf, sa) as TF.Tensor3D, g)];
+        const [sa, sf] = saved as [TF.Tensor4D, TF.Tensor4D];
+        const [, m, k, g] = sa.shape;
+        const n = sf.shape[3];
+        const dc = (dy as TF.Tensor).reshape([m, g, n]);
+        // dA[m,k,g] = Σₙ dC[m,g,n]·F[k,g,n]: rows m, contraction n.
+        const da = dw(tf.transpose(dc, [0, 2, 1]).reshape([1, m, n, g]), tf.transpose(sf.reshape([k, g, n]), [2, 1, 0]).reshape([1, n, g, k]));
+        // dF[k,g,n] = Σₘ A[m,k,g]·dC[m,g,n]: rows k, contraction m.
+        const df = dw(tf.transpose(sa.reshape([m, k, g]), [1, 0, 2]).reshape([1, k, m, g]), dc.reshape([1, m, g, n]));
+        return [tf.transpose(da.reshape([m, g, k]), [0, 2, 1]).reshape([1, m, k, g]), df.reshape([1, k, g, n])];
       },
     };
-  }) as (a: TF.Tensor, b: TF.Tensor) => TF.Tensor;
+  }) as (a: TF.Tensor4D, f: TF.Tensor4D) => TF.Tensor4D;
 
   const rotate = (x: TF.Tensor2D, r: TF.Tensor2D, rT: TF.Tensor2D): TF.Tensor2D =>
     (
@@ -83,7 +97,7 @@ export function createTfOps(tf: Tf): TfOps {
     )(table);
   };
 
-  return { linear, bmm, rotate, embed };
+  return { linear, groupMatMul, rotate, embed };
 }
 
 /** The rotate_half permutation as a matrix: `x · R = concat(-x₂, x₁)`. */

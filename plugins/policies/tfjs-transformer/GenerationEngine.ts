@@ -157,6 +157,7 @@ export class GenerationEngine {
         sin,
         mask: tf.tensor4d(mask, [len, n, 1, len]),
         lastOnly: true,
+        noGrad: true,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, kv: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
     });
@@ -226,6 +227,7 @@ export class GenerationEngine {
         sin,
         mask: tf.tensor4d(mask, [1, n, 1, s + 1]),
         cache: kv,
+        noGrad: true,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, next: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
     });
@@ -253,6 +255,7 @@ export class GenerationEngine {
           sin,
           mask: tf.tensor4d(causalMask(t, t, 0), [t, 1, 1, t]),
           lastOnly: true,
+          noGrad: true,
         }).logits;
       });
       this.#sample([r], logits);

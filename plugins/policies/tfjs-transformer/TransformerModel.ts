@@ -29,11 +29,13 @@ interface StepInputs {
   /** cos/sin broadcastable to [B, T, 1, headDim]. */
   readonly cos: TF.Tensor4D;
   readonly sin: TF.Tensor4D;
-  /** Additive mask broadcastable to the scores [T, B, heads, S]: shape [T, B|1, 1, S]. */
+  /** Additive mask broadcastable to the scores [T, B, heads, S]: shape [T, B|1, 1, S] (T = 1 when decoding). */
   readonly mask: TF.Tensor4D;
   readonly cache?: readonly LayerKv[] | undefined;
   /** Only compute logits for the last position (prefill). */
   readonly lastOnly?: boolean;
+  /** Inference: plain kernels instead of custom-gradient wrappers (less per-op overhead per decode step). */
+  readonly noGrad?: boolean;
 }
 
 /**
@@ -90,7 +92,7 @@ export class TransformerModel {
     const ids = tf.cast(inputIds, 'int32') as TF.Tensor2D;
     if (transposed) {
       const table = weights.get('model.embed_tokens.weight') as TF.Tensor2D;
-      return this.run(weights, this.inferenceLinear(transposed, weights), { ids, cos, sin, mask }, (x) => tf.gather(table, x)).logits;
+      return this.run(weights, this.inferenceLinear(transposed, weights), { ids, cos, sin, mask, noGrad: true }, (x) => tf.gather(table, x)).logits;
     }
     return this.run(weights, this.#trainLinear(weights), { ids, cos, sin, mask }).logits;
   }
@@ -118,8 +120,10 @@ export class TransformerModel {
       return w;
     };
     const rms = (x: TF.Tensor, w: TF.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), c.rmsNormEps))), w);
+    const gmm = s.noGrad ? (a: TF.Tensor4D, f: TF.Tensor4D) => tf.depthwiseConv2d(a, f, 1, 'valid') : this.ops.groupMatMul;
     const rope = (x: TF.Tensor4D) => {
-      const rotated = this.ops.rotate(x.reshape([-1, hd]) as TF.Tensor2D, this.#rot.r, this.#rot.rT).reshape(x.shape);
+      const flat = x.reshape([-1, hd]) as TF.Tensor2D;
+      const rotated = (s.noGrad ? tf.matMul(flat, this.#rot.r) : this.ops.rotate(flat, this.#rot.r, this.#rot.rT)).reshape(x.shape);
       return tf.add(tf.mul(x, s.cos), tf.mul(rotated, s.sin)) as TF.Tensor4D;
     };
     const scale = 1 / Math.sqrt(hd);
@@ -148,15 +152,28 @@ export class TransformerModel {
       }
       kvOut.push({ k: kc, v: vc });
       const S = kc.shape[3];
-      // Grouped-query attention: query head h reads KV head floor(h / rep), so each KV head is repeated rep times.
-      const kf = (rep > 1 ? tf.tile(kc.reshape([hd * B, KV, 1, S]), [1, 1, rep, 1]) : kc).reshape([1, hd, B * H, S]) as TF.Tensor4D;
-      const vf = (rep > 1 ? tf.tile(vc.reshape([S * B, KV, 1, hd]), [1, 1, rep, 1]) : vc).reshape([1, S, B * H, hd]) as TF.Tensor4D;
-      const qa = tf.transpose(q, [1, 3, 0, 2]).reshape([1, T, hd, B * H]) as TF.Tensor4D;
-      const scores = this.ops.groupMatMul(qa, kf).reshape([T, B, H, S]);
-      const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
-      const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, S, B * H]) as TF.Tensor4D;
-      const o = this.ops.groupMatMul(pa, vf).reshape([T, B, H, hd]);
-      const att = tf.transpose(o, [1, 0, 2, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
+      let att: TF.Tensor2D;
+      if (T === 1) {
+        // Decoding: the rep query heads of a KV group become the rows of one group, so the cache is never repeated.
+        const qa = tf.transpose(q.reshape([B, KV, rep, hd]), [2, 3, 0, 1]).reshape([1, rep, hd, B * KV]) as TF.Tensor4D;
+        const scores = gmm(qa, kc.reshape([1, hd, B * KV, S])).reshape([rep, B, KV, S]);
+        const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
+        const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, rep, S, B * KV]) as TF.Tensor4D;
+        const o = gmm(pa, vc.reshape([1, S, B * KV, hd])).reshape([rep, B, KV, hd]);
+        att = tf.transpose(o, [1, 2, 0, 3]).reshape([B, H * hd]) as TF.Tensor2D;
+      } else {
+        // Grouped-query attention: query head h reads KV head floor(h / rep), so each KV head is repeated rep times
+        // (by concat: wasm's Tile is a slow scalar loop).
+        const repeat = (x: TF.Tensor4D) => (rep > 1 ? tf.concat(new Array<TF.Tensor4D>(rep).fill(x), 2) : x);
+        const kf = repeat(kc.reshape([hd * B, KV, 1, S])).reshape([1, hd, B * H, S]) as TF.Tensor4D;
+        const vf = repeat(vc.reshape([S * B, KV, 1, hd])).reshape([1, S, B * H, hd]) as TF.Tensor4D;
+        const qa = tf.transpose(q, [1, 3, 0, 2]).reshape([1, T, hd, B * H]) as TF.Tensor4D;
+        const scores = gmm(qa, kf).reshape([T, B, H, S]);
+        const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
+        const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, S, B * H]) as TF.Tensor4D;
+        const o = gmm(pa, vf).reshape([T, B, H, hd]);
+        att = tf.transpose(o, [1, 0, 2, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
+      }
       h = tf.add(h, linear(att, `${pre}self_attn.o_proj`));
       const x2 = rms(h, W(`${pre}post_attention_layernorm.weight`)) as TF.Tensor2D;
       const gate = linear(x2, `${pre}mlp.gate_proj`);

@@ -132,15 +132,33 @@ export class TransformerModel {
     for (let l = 0; l < c.numLayers; l++) {
       const pre = `model.layers.${l}.`;
       const x = rms(h, W(`${pre}input_layernorm.weight`)) as TF.Tensor2D;
-      let q = linear(x, `${pre}self_attn.q_proj`).reshape([B, T, H, hd]) as TF.Tensor4D;
-      let k = linear(x, `${pre}self_attn.k_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D;
-      const v = linear(x, `${pre}self_attn.v_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D;
-      if (c.qkNorm) {
-        q = rms(q, W(`${pre}self_attn.q_norm.weight`)) as TF.Tensor4D;
-        k = rms(k, W(`${pre}self_attn.k_norm.weight`)) as TF.Tensor4D;
+      let q: TF.Tensor4D;
+      let k: TF.Tensor4D;
+      let v: TF.Tensor4D;
+      const qkNorm = (qq: TF.Tensor4D, kk: TF.Tensor4D) =>
+        c.qkNorm ? [rms(qq, W(`${pre}self_attn.q_norm.weight`)) as TF.Tensor4D, rms(kk, W(`${pre}self_attn.k_norm.weight`)) as TF.Tensor4D] : [qq, kk];
+      if (s.noGrad) {
+        // Inference: one fused q|k|v projection, and one rotary pass over queries and keys together (fewer ops per
+        // decode step, where per-op overhead dominates).
+        const [qk, vv] = tf.split(linear(x, `${pre}self_attn.qkv_proj`), [(H + KV) * hd, KV * hd], 1);
+        v = (vv as TF.Tensor).reshape([B, T, KV, hd]) as TF.Tensor4D;
+        if (c.qkNorm) {
+          const [qq, kk] = tf.split(qk as TF.Tensor, [H * hd, KV * hd], 1);
+          [q, k] = qkNorm((qq as TF.Tensor).reshape([B, T, H, hd]), (kk as TF.Tensor).reshape([B, T, KV, hd])) as [TF.Tensor4D, TF.Tensor4D];
+          q = rope(q);
+          k = rope(k);
+        } else {
+          [q, k] = tf.split(rope((qk as TF.Tensor).reshape([B, T, H + KV, hd]) as TF.Tensor4D), [H, KV], 2) as [TF.Tensor4D, TF.Tensor4D];
+        }
+      } else {
+        [q, k] = qkNorm(
+          linear(x, `${pre}self_attn.q_proj`).reshape([B, T, H, hd]) as TF.Tensor4D,
+          linear(x, `${pre}self_attn.k_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D,
+        ) as [TF.Tensor4D, TF.Tensor4D];
+        v = linear(x, `${pre}self_attn.v_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D;
+        q = rope(q);
+        k = rope(k);
       }
-      q = rope(q);
-      k = rope(k);
       // Attention as two grouped matmuls over channels (batch, head); layouts are chosen so the cache only grows
       // along an outer or last axis and no rank-5 transpose is needed (see LayerKv).
       let kc = tf.transpose(k, [3, 0, 2, 1]) as TF.Tensor4D;
@@ -176,8 +194,9 @@ export class TransformerModel {
       }
       h = tf.add(h, linear(att, `${pre}self_attn.o_proj`));
       const x2 = rms(h, W(`${pre}post_attention_layernorm.weight`)) as TF.Tensor2D;
-      const gate = linear(x2, `${pre}mlp.gate_proj`);
-      const up = linear(x2, `${pre}mlp.up_proj`);
+      const [gate, up] = s.noGrad
+        ? (tf.split(linear(x2, `${pre}mlp.gate_up_proj`), 2, 1) as [TF.Tensor2D, TF.Tensor2D])
+        : [linear(x2, `${pre}mlp.gate_proj`), linear(x2, `${pre}mlp.up_proj`)];
       h = tf.add(h, linear(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as TF.Tensor2D, `${pre}mlp.down_proj`));
     }
     let last = h;
@@ -201,24 +220,38 @@ export class TransformerModel {
     };
   }
 
-  /** Linear layers for inference from pre-transposed weights (`${prefix}.weight` holds Wᵀ [in, out]). */
+  /**
+   * Linear layers for inference from pre-transposed weights (`${prefix}.weight` holds Wᵀ [in, out]; fused
+   * projections keep their bias next to it).
+   */
   inferenceLinear(transposed: WeightMap, weights: WeightMap) {
     return (x: TF.Tensor2D, prefix: string): TF.Tensor2D => {
       const y: TF.Tensor2D = this.tf.matMul(x, transposed.get(`${prefix}.weight`) as TF.Tensor2D);
-      const b = weights.get(`${prefix}.bias`);
+      const b = transposed.get(`${prefix}.bias`) ?? weights.get(`${prefix}.bias`);
       return b ? (this.tf.add(y, b) as TF.Tensor2D) : y;
     };
   }
 
-  /** Transposed copies of the matrices used by `inferenceLinear` (kept; the caller disposes them). */
+  /**
+   * Inference copies of the matrices (kept; the caller disposes them): transposed, with q|k|v and gate|up fused into
+   * one matrix each (`self_attn.qkv_proj`, `mlp.gate_up_proj`).
+   */
   transposeWeights(weights: WeightMap): Map<string, TF.Tensor> {
+    const tf = this.tf;
     const out = new Map<string, TF.Tensor>();
-    for (const [name, w] of weights) {
-      if (w.rank === 2 && name !== 'model.embed_tokens.weight') out.set(name, this.tf.keep(this.tf.transpose(w)));
+    const t = (name: string) => tf.transpose(weights.get(name) as TF.Tensor2D);
+    const fuse = (target: string, parts: string[]) => {
+      out.set(`${target}.weight`, tf.keep(tf.tidy(() => tf.concat(parts.map((p) => t(`${p}.weight`)), 1))));
+      if (weights.has(`${parts[0]}.bias`)) out.set(`${target}.bias`, tf.keep(tf.concat(parts.map((p) => weights.get(`${p}.bias`) as TF.Tensor1D), 0)));
+    };
+    for (let l = 0; l < this.config.numLayers; l++) {
+      const pre = `model.layers.${l}.`;
+      fuse(`${pre}self_attn.qkv_proj`, ['q_proj', 'k_proj', 'v_proj'].map((p) => `${pre}self_attn.${p}`));
+      fuse(`${pre}mlp.gate_up_proj`, [`${pre}mlp.gate_proj`, `${pre}mlp.up_proj`]);
+      for (const name of [`${pre}self_attn.o_proj.weight`, `${pre}mlp.down_proj.weight`]) out.set(name, tf.keep(t(name)));
     }
-    if (this.config.tieWordEmbeddings) {
-      out.set('model.embed_tokens.weight', this.tf.keep(this.tf.transpose(weights.get('model.embed_tokens.weight') as TF.Tensor2D)));
-    }
+    const head = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    out.set(head, tf.keep(t(head)));
     return out;
   }
 

@@ -157,6 +157,7 @@ export class GenerationEngine {
         sin,
         mask: tf.tensor4d(mask, [len, n, 1, len]),
         lastOnly: true,
+        returnKv: true,
         noGrad: true,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, kv: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
@@ -212,11 +213,12 @@ export class GenerationEngine {
     const s = (kv[0] as LayerKv).k.shape[K_SEQ_AXIS];
     const ids = new Int32Array(n);
     const positions = new Int32Array(n);
-    const mask = new Float32Array(n * (s + 1));
+    // Mask layout [key, row, 1, 1]: each row's left padding.
+    const mask = new Float32Array((s + 1) * n);
     rows.forEach((r, i) => {
       ids[i] = r.tokens[r.tokens.length - 1] as number;
       positions[i] = s - r.start;
-      mask.fill(MASK_VALUE, i * (s + 1), i * (s + 1) + r.start);
+      for (let k = 0; k < r.start; k++) mask[k * n + i] = MASK_VALUE;
     });
     const w = this.#o.inference();
     const { logits, next } = tf.tidy(() => {
@@ -225,7 +227,7 @@ export class GenerationEngine {
         ids: tf.tensor2d(ids, [n, 1], 'int32'),
         cos,
         sin,
-        mask: tf.tensor4d(mask, [1, n, 1, s + 1]),
+        mask: tf.tensor4d(mask, [s + 1, n, 1, 1]),
         cache: kv,
         noGrad: true,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
@@ -302,8 +304,8 @@ export class GenerationEngine {
         let k = tf.gather(l.k, idx, KV_BATCH_AXIS) as TF.Tensor4D;
         let v = tf.gather(l.v, idx, KV_BATCH_AXIS) as TF.Tensor4D;
         if (trim > 0) {
-          k = k.slice([0, 0, 0, trim], [-1, -1, -1, -1]);
-          v = v.slice([trim, 0, 0, 0], [-1, -1, -1, -1]);
+          k = k.slice([trim, 0, 0, 0], [-1, -1, -1, -1]);
+          v = v.slice([0, trim, 0, 0], [-1, -1, -1, -1]);
         }
         return { k: tf.keep(k), v: tf.keep(v) };
       }),

@@ -7,16 +7,17 @@ import type { TransformerConfig } from './TransformerConfig.js';
 import { expectedParameters } from './TransformerConfig.js';
 
 /**
- * Keys and values of one layer for the rows of a batch, in the layouts the attention's grouped matmuls read:
- * keys [headDim, B, kvHeads, S] (positions on the last axis), values [S, B, kvHeads, headDim] (positions first).
+ * Cached keys and values of one layer for the rows of a batch, in the layouts the decode step's grouped matmuls read:
+ * keys [S, headDim, B, kvHeads], values [headDim, S, B, kvHeads]. Positions sit on an outer axis because appending
+ * along an inner axis makes wasm's (JavaScript) Concat copy thousands of small pieces per step.
  */
 export interface LayerKv {
   readonly k: TF.Tensor4D;
   readonly v: TF.Tensor4D;
 }
-export const KV_BATCH_AXIS = 1;
-export const K_SEQ_AXIS = 3;
-export const V_SEQ_AXIS = 0;
+export const KV_BATCH_AXIS = 2;
+export const K_SEQ_AXIS = 0;
+export const V_SEQ_AXIS = 1;
 
 /** Weights by Hugging Face name (variables for training, plain tensors for a frozen copy). */
 export type WeightMap = ReadonlyMap<string, TF.Tensor>;
@@ -29,11 +30,16 @@ interface StepInputs {
   /** cos/sin broadcastable to [B, T, 1, headDim]. */
   readonly cos: TF.Tensor4D;
   readonly sin: TF.Tensor4D;
-  /** Additive mask broadcastable to the scores [T, B, heads, S]: shape [T, B|1, 1, S] (T = 1 when decoding). */
+  /**
+   * Additive mask: [T, B|1, 1, S] for full passes (scores [T, B, heads, S]); [S, B, 1, 1] when decoding one position
+   * with a cache (scoresᵀ [S, B, kvHeads, rep]).
+   */
   readonly mask: TF.Tensor4D;
   readonly cache?: readonly LayerKv[] | undefined;
   /** Only compute logits for the last position (prefill). */
   readonly lastOnly?: boolean;
+  /** Return each layer's keys/values in the cache layout (prefill). */
+  readonly returnKv?: boolean;
   /** Inference: plain kernels instead of custom-gradient wrappers (less per-op overhead per decode step). */
   readonly noGrad?: boolean;
 }
@@ -99,7 +105,7 @@ export class TransformerModel {
 
   /**
    * One step of the decoder: returns logits ([B, T, V], or [B, 1, V] with `lastOnly`) and, when a cache is given or
-   * `keepKv` is set, each layer's keys/values including the new positions.
+   * `returnKv` is set, each layer's keys/values including the new positions.
    */
   run(
     weights: WeightMap,
@@ -159,36 +165,38 @@ export class TransformerModel {
         q = rope(q);
         k = rope(k);
       }
-      // Attention as two grouped matmuls over channels (batch, head); layouts are chosen so the cache only grows
-      // along an outer or last axis and no rank-5 transpose is needed (see LayerKv).
-      let kc = tf.transpose(k, [3, 0, 2, 1]) as TF.Tensor4D;
-      let vc = tf.transpose(v, [1, 0, 2, 3]) as TF.Tensor4D;
-      const prev = s.cache?.[l];
-      if (prev) {
-        kc = tf.concat([prev.k, kc], 3);
-        vc = tf.concat([prev.v, vc], 0);
-      }
-      kvOut.push({ k: kc, v: vc });
-      const S = kc.shape[3];
       let att: TF.Tensor2D;
-      if (T === 1) {
-        // Decoding: the rep query heads of a KV group become the rows of one group, so the cache is never repeated.
-        const qa = tf.transpose(q.reshape([B, KV, rep, hd]), [2, 3, 0, 1]).reshape([1, rep, hd, B * KV]) as TF.Tensor4D;
-        const scores = gmm(qa, kc.reshape([1, hd, B * KV, S])).reshape([rep, B, KV, S]);
-        const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
-        const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, rep, S, B * KV]) as TF.Tensor4D;
-        const o = gmm(pa, vc.reshape([1, S, B * KV, hd])).reshape([rep, B, KV, hd]);
-        att = tf.transpose(o, [1, 2, 0, 3]).reshape([B, H * hd]) as TF.Tensor2D;
+      const prev = s.cache?.[l];
+      if (T === 1 && prev) {
+        // Decoding with the cache (layouts in LayerKv: positions on an outer axis, so appending a step copies whole
+        // blocks). Transposed attention: scoresᵀ [S, B, KV, rep] = K · q, outᵀ [hd, B, KV, rep] = V · Pᵀ; the rep query
+        // heads of a KV group are the columns of one group, so the cache is never repeated.
+        const kc = tf.concat([prev.k, tf.transpose(k, [1, 3, 0, 2])], 0) as TF.Tensor4D;
+        const vc = tf.concat([prev.v, tf.transpose(v, [3, 1, 0, 2])], 1) as TF.Tensor4D;
+        kvOut.push({ k: kc, v: vc });
+        const S = kc.shape[0];
+        const qf = tf.transpose(q.reshape([B, KV, rep, hd]), [3, 0, 1, 2]).reshape([1, hd, B * KV, rep]) as TF.Tensor4D;
+        const scores = tf.add(tf.mul(gmm(kc.reshape([1, S, hd, B * KV]), qf).reshape([S, B, KV, rep]), scale), s.mask);
+        // Softmax over positions (axis 0).
+        const e = tf.exp(tf.sub(scores, tf.max(scores, 0, true)));
+        const probs = tf.div(e, tf.sum(e, 0, true)).reshape([1, S, B * KV, rep]) as TF.Tensor4D;
+        const o = gmm(vc.reshape([1, hd, S, B * KV]), probs).reshape([hd, B, KV, rep]);
+        att = tf.transpose(o, [1, 2, 3, 0]).reshape([B, H * hd]) as TF.Tensor2D;
       } else {
+        if (prev) throw new Error('a KV cache can only be extended one position at a time');
+        if (s.returnKv) kvOut.push({ k: tf.transpose(k, [1, 3, 0, 2]) as TF.Tensor4D, v: tf.transpose(v, [3, 1, 0, 2]) as TF.Tensor4D });
+        // Attention as two grouped matmuls over channels (batch, head) with keys [hd, B, KV, T] and values [T, B, KV, hd].
         // Grouped-query attention: query head h reads KV head floor(h / rep), so each KV head is repeated rep times
         // (by concat: wasm's Tile is a slow scalar loop).
+        const kc = tf.transpose(k, [3, 0, 2, 1]) as TF.Tensor4D;
+        const vc = tf.transpose(v, [1, 0, 2, 3]) as TF.Tensor4D;
         const repeat = (x: TF.Tensor4D) => (rep > 1 ? tf.concat(new Array<TF.Tensor4D>(rep).fill(x), 2) : x);
-        const kf = repeat(kc.reshape([hd * B, KV, 1, S])).reshape([1, hd, B * H, S]) as TF.Tensor4D;
-        const vf = repeat(vc.reshape([S * B, KV, 1, hd])).reshape([1, S, B * H, hd]) as TF.Tensor4D;
+        const kf = repeat(kc.reshape([hd * B, KV, 1, T])).reshape([1, hd, B * H, T]) as TF.Tensor4D;
+        const vf = repeat(vc.reshape([T * B, KV, 1, hd])).reshape([1, T, B * H, hd]) as TF.Tensor4D;
         const qa = tf.transpose(q, [1, 3, 0, 2]).reshape([1, T, hd, B * H]) as TF.Tensor4D;
-        const scores = gmm(qa, kf).reshape([T, B, H, S]);
+        const scores = gmm(qa, kf).reshape([T, B, H, T]);
         const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
-        const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, S, B * H]) as TF.Tensor4D;
+        const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, T, B * H]) as TF.Tensor4D;
         const o = gmm(pa, vf).reshape([T, B, H, hd]);
         att = tf.transpose(o, [1, 0, 2, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
       }

@@ -159,6 +159,7 @@ export class GenerationEngine {
         lastOnly: true,
         returnKv: true,
         noGrad: true,
+        folded: w.transposed,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, kv: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
     });
@@ -230,6 +231,7 @@ export class GenerationEngine {
         mask: tf.tensor4d(mask, [s + 1, n, 1, 1]),
         cache: kv,
         noGrad: true,
+        folded: w.transposed,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, next: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
     });
@@ -258,6 +260,7 @@ export class GenerationEngine {
           mask: tf.tensor4d(causalMask(t, t, 0), [t, 1, 1, t]),
           lastOnly: true,
           noGrad: true,
+        folded: w.transposed,
         }).logits;
       });
       this.#sample([r], logits);

@@ -40,8 +40,13 @@ interface StepInputs {
   readonly lastOnly?: boolean;
   /** Return each layer's keys/values in the cache layout (prefill). */
   readonly returnKv?: boolean;
-  /** Inference: plain kernels instead of custom-gradient wrappers (less per-op overhead per decode step). */
+  /**
+   * Inference: plain kernels instead of custom-gradient wrappers, and the weights of `transposeWeights` (fused
+   * projections with the RMSNorm gains and the attention scale folded in): fewer ops per decode step.
+   */
   readonly noGrad?: boolean;
+  /** With `noGrad`: the map from `transposeWeights` (folded q_norm gains). */
+  readonly folded?: WeightMap;
 }
 
 /**
@@ -98,7 +103,7 @@ export class TransformerModel {
     const ids = tf.cast(inputIds, 'int32') as TF.Tensor2D;
     if (transposed) {
       const table = weights.get('model.embed_tokens.weight') as TF.Tensor2D;
-      return this.run(weights, this.inferenceLinear(transposed, weights), { ids, cos, sin, mask, noGrad: true }, (x) => tf.gather(table, x)).logits;
+      return this.run(weights, this.inferenceLinear(transposed, weights), { ids, cos, sin, mask, noGrad: true, folded: transposed }, (x) => tf.gather(table, x)).logits;
     }
     return this.run(weights, this.#trainLinear(weights), { ids, cos, sin, mask }).logits;
   }
@@ -125,24 +130,31 @@ export class TransformerModel {
       if (!w) throw new Error(`missing weight ${name}`);
       return w;
     };
-    const rms = (x: TF.Tensor, w: TF.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), c.rmsNormEps))), w);
+    const normalize = (x: TF.Tensor) => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), c.rmsNormEps)));
+    const rms = (x: TF.Tensor, w: TF.Tensor) => tf.mul(normalize(x), w);
+    // Gains of the norms in front of a projection are folded into the projection's inference weights.
+    const rmsBeforeLinear = (x: TF.Tensor, name: string) => (s.noGrad ? normalize(x) : rms(x, W(name)));
+    const folded = s.folded;
     const gmm = s.noGrad ? (a: TF.Tensor4D, f: TF.Tensor4D) => tf.depthwiseConv2d(a, f, 1, 'valid') : this.ops.groupMatMul;
     const rope = (x: TF.Tensor4D) => {
       const flat = x.reshape([-1, hd]) as TF.Tensor2D;
       const rotated = (s.noGrad ? tf.matMul(flat, this.#rot.r) : this.ops.rotate(flat, this.#rot.r, this.#rot.rT)).reshape(x.shape);
       return tf.add(tf.mul(x, s.cos), tf.mul(rotated, s.sin)) as TF.Tensor4D;
     };
-    const scale = 1 / Math.sqrt(hd);
+    // With folded weights the queries already carry the 1/√hd scale.
+    const scaleScores = (x: TF.Tensor) => (s.noGrad ? x : tf.mul(x, 1 / Math.sqrt(hd)));
     let h: TF.Tensor2D = embed(s.ids.reshape([-1]) as TF.Tensor1D);
     const kvOut: LayerKv[] = [];
     for (let l = 0; l < c.numLayers; l++) {
       const pre = `model.layers.${l}.`;
-      const x = rms(h, W(`${pre}input_layernorm.weight`)) as TF.Tensor2D;
+      const x = rmsBeforeLinear(h, `${pre}input_layernorm.weight`) as TF.Tensor2D;
       let q: TF.Tensor4D;
       let k: TF.Tensor4D;
       let v: TF.Tensor4D;
       const qkNorm = (qq: TF.Tensor4D, kk: TF.Tensor4D) =>
-        c.qkNorm ? [rms(qq, W(`${pre}self_attn.q_norm.weight`)) as TF.Tensor4D, rms(kk, W(`${pre}self_attn.k_norm.weight`)) as TF.Tensor4D] : [qq, kk];
+        c.qkNorm
+          ? [rms(qq, folded?.get(`${pre}self_attn.q_norm.weight`) ?? W(`${pre}self_attn.q_norm.weight`)) as TF.Tensor4D, rms(kk, W(`${pre}self_attn.k_norm.weight`)) as TF.Tensor4D]
+          : [qq, kk];
       if (s.noGrad) {
         // Inference: one fused q|k|v projection, and one rotary pass over queries and keys together (fewer ops per
         // decode step, where per-op overhead dominates).
@@ -176,7 +188,7 @@ export class TransformerModel {
         kvOut.push({ k: kc, v: vc });
         const S = kc.shape[0];
         const qf = tf.transpose(q.reshape([B, KV, rep, hd]), [3, 0, 1, 2]).reshape([1, hd, B * KV, rep]) as TF.Tensor4D;
-        const scores = tf.add(tf.mul(gmm(kc.reshape([1, S, hd, B * KV]), qf).reshape([S, B, KV, rep]), scale), s.mask);
+        const scores = tf.add(scaleScores(gmm(kc.reshape([1, S, hd, B * KV]), qf).reshape([S, B, KV, rep])), s.mask);
         // Softmax over positions (axis 0).
         const e = tf.exp(tf.sub(scores, tf.max(scores, 0, true)));
         const probs = tf.div(e, tf.sum(e, 0, true)).reshape([1, S, B * KV, rep]) as TF.Tensor4D;
@@ -195,13 +207,13 @@ export class TransformerModel {
         const vf = repeat(vc.reshape([T * B, KV, 1, hd])).reshape([1, T, B * H, hd]) as TF.Tensor4D;
         const qa = tf.transpose(q, [1, 3, 0, 2]).reshape([1, T, hd, B * H]) as TF.Tensor4D;
         const scores = gmm(qa, kf).reshape([T, B, H, T]);
-        const probs = tf.softmax(tf.add(tf.mul(scores, scale), s.mask));
+        const probs = tf.softmax(tf.add(scaleScores(scores), s.mask));
         const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, T, B * H]) as TF.Tensor4D;
         const o = gmm(pa, vf).reshape([T, B, H, hd]);
         att = tf.transpose(o, [1, 0, 2, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
       }
       h = tf.add(h, linear(att, `${pre}self_attn.o_proj`));
-      const x2 = rms(h, W(`${pre}post_attention_layernorm.weight`)) as TF.Tensor2D;
+      const x2 = rmsBeforeLinear(h, `${pre}post_attention_layernorm.weight`) as TF.Tensor2D;
       const [gate, up] = s.noGrad
         ? (tf.split(linear(x2, `${pre}mlp.gate_up_proj`), 2, 1) as [TF.Tensor2D, TF.Tensor2D])
         : [linear(x2, `${pre}mlp.gate_proj`), linear(x2, `${pre}mlp.up_proj`)];
@@ -213,7 +225,7 @@ export class TransformerModel {
       last = h.reshape([B, T, -1]).slice([0, T - 1, 0], [B, 1, -1]).reshape([B, -1]) as TF.Tensor2D;
       rows = 1;
     }
-    const normed = rms(last, W('model.norm.weight')) as TF.Tensor2D;
+    const normed = rmsBeforeLinear(last, 'model.norm.weight') as TF.Tensor2D;
     const logits = linear(normed, c.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head').reshape([B, rows, c.vocabSize]) as TF.Tensor3D;
     return { logits, kv: kvOut };
   }
@@ -246,20 +258,38 @@ export class TransformerModel {
    */
   transposeWeights(weights: WeightMap): Map<string, TF.Tensor> {
     const tf = this.tf;
+    const c = this.config;
     const out = new Map<string, TF.Tensor>();
-    const t = (name: string) => tf.transpose(weights.get(name) as TF.Tensor2D);
-    const fuse = (target: string, parts: string[]) => {
-      out.set(`${target}.weight`, tf.keep(tf.tidy(() => tf.concat(parts.map((p) => t(`${p}.weight`)), 1))));
-      if (weights.has(`${parts[0]}.bias`)) out.set(`${target}.bias`, tf.keep(tf.concat(parts.map((p) => weights.get(`${p}.bias`) as TF.Tensor1D), 0)));
-    };
-    for (let l = 0; l < this.config.numLayers; l++) {
+    const get = (name: string) => weights.get(name) as TF.Tensor;
+    // (diag(gain) · Wᵀ) folds an RMSNorm gain into the projection that reads the normalised vector.
+    const withGain = (wT: TF.Tensor, gain: string) => tf.mul(wT, get(gain).reshape([-1, 1]));
+    const scale = 1 / Math.sqrt(c.headDim);
+    const qCols = c.numHeads * c.headDim;
+    const kvCols = 2 * c.numKvHeads * c.headDim;
+    // Queries take the attention scale (RoPE is linear, so it commutes); with q_norm the gain takes it instead.
+    const qkvScale = c.qkNorm ? undefined : tf.concat([tf.fill([qCols], scale), tf.ones([kvCols])]);
+    for (let l = 0; l < c.numLayers; l++) {
       const pre = `model.layers.${l}.`;
-      fuse(`${pre}self_attn.qkv_proj`, ['q_proj', 'k_proj', 'v_proj'].map((p) => `${pre}self_attn.${p}`));
-      fuse(`${pre}mlp.gate_up_proj`, [`${pre}mlp.gate_proj`, `${pre}mlp.up_proj`]);
-      for (const name of [`${pre}self_attn.o_proj.weight`, `${pre}mlp.down_proj.weight`]) out.set(name, tf.keep(t(name)));
+      const att = `${pre}self_attn.`;
+      out.set(`${att}qkv_proj.weight`, tf.keep(tf.tidy(() => {
+        const wT = withGain(tf.concat(['q_proj', 'k_proj', 'v_proj'].map((p) => tf.transpose(get(`${att}${p}.weight`))), 1), `${pre}input_layernorm.weight`);
+        return qkvScale ? tf.mul(wT, qkvScale) : wT;
+      })));
+      if (c.qkvBias) {
+        out.set(`${att}qkv_proj.bias`, tf.keep(tf.tidy(() => {
+          const b = tf.concat(['q_proj', 'k_proj', 'v_proj'].map((p) => get(`${att}${p}.bias`)));
+          return qkvScale ? tf.mul(b, qkvScale) : b;
+        })));
+      }
+      if (c.qkNorm) out.set(`${att}q_norm.weight`, tf.keep(tf.mul(get(`${att}q_norm.weight`), scale)));
+      out.set(`${pre}mlp.gate_up_proj.weight`, tf.keep(tf.tidy(() =>
+        withGain(tf.concat([tf.transpose(get(`${pre}mlp.gate_proj.weight`)), tf.transpose(get(`${pre}mlp.up_proj.weight`))], 1), `${pre}post_attention_layernorm.weight`))));
+      if (c.mlpBias) out.set(`${pre}mlp.gate_up_proj.bias`, tf.keep(tf.concat([get(`${pre}mlp.gate_proj.bias`), get(`${pre}mlp.up_proj.bias`)])));
+      for (const name of [`${att}o_proj.weight`, `${pre}mlp.down_proj.weight`]) out.set(name, tf.keep(tf.transpose(get(name))));
     }
-    const head = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    out.set(head, tf.keep(t(head)));
+    const head = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    out.set(head, tf.keep(tf.tidy(() => withGain(tf.transpose(get(head)), 'model.norm.weight'))));
+    qkvScale?.dispose();
     return out;
   }
 

@@ -24,8 +24,15 @@ export function sampleToken(logits: Float32Array, s: TokenSampling, rng: Rng): {
       arg = i;
     }
   }
+  // exp(logit − max), kept for plain temperature-1 sampling (one exp per vocabulary entry per token).
+  if (expBuffer.length < n) expBuffer = new Float64Array(n);
+  const ex = expBuffer;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp((logits[i] as number) - max);
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp((logits[i] as number) - max);
+    ex[i] = e;
+    sum += e;
+  }
   const logZ = max + Math.log(sum);
   const lp = (id: number) => (logits[id] as number) - logZ;
   if (s.greedy || s.temperature <= 0) return { id: arg, logprob: lp(arg) };
@@ -64,16 +71,21 @@ export function sampleToken(logits: Float32Array, s: TokenSampling, rng: Rng): {
     const lastId = candidates[candidates.length - 1] as number;
     return { id: lastId, logprob: lp(lastId) };
   }
-  let total = 0;
-  for (let i = 0; i < n; i++) total += weight(i);
+  let total = sum;
+  if (invT !== 1) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += (ex[i] = weight(i));
+  }
   const target = u * total;
   let acc = 0;
   for (let i = 0; i < n; i++) {
-    acc += weight(i);
+    acc += ex[i] as number;
     if (target < acc) return { id: i, logprob: lp(i) };
   }
   return { id: arg, logprob: lp(arg) };
 }
+
+let expBuffer = new Float64Array(0);
 
 /** Indices of the k largest values (ties broken by lower index). */
 function topIndices(values: Float32Array, k: number): number[] {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCoachCommand } from './commands/coachCommand.js';
 import { registerDsbenchCommand } from './commands/dsbenchCommand.js';
+import { registerModelCommand } from './commands/modelCommand.js';
 import { registerReportCommand } from './commands/reportCommand.js';
 import { registerSandboxCommand } from './commands/sandboxCommand.js';
 
@@ -10,4 +11,5 @@ export const extraCommands: Array<(program: Command) => void> = [
   registerCoachCommand,
   registerDsbenchCommand,
   registerSandboxCommand,
+  registerModelCommand,
 ];

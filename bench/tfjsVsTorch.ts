@@ -1,0 +1,286 @@
+/**
+ * tfjs-transformer vs the PyTorch CPU reference (`shared/bench/torch_reference.py`), side by side, interleaved.
+ *
+ *   npx tsx bench/tfjsVsTorch.ts [--presets tiny,small,medium] [--reps 3] [--steps 20] [--warmup 3] [--sample-reps 5]
+ *                                [--torch-threads N] [--torch /path/to/torch_reference.py] [--out bench/results/tfjs-vs-torch.md]
+ *                                [--profile small]
+ *
+ * Same work as the reference: (a) train step = forward over B×T, masked next-token cross-entropy, backward, Adam
+ * (lr 1e-3); (b) KV-cache sampling at temperature 1 of N new tokens for B prompts of P tokens (through the policy's
+ * batching engine: B concurrent generate calls); (c) forward-only scoring of next-token log-probs over B×T.
+ * `--profile PRESET` prints per-kernel times of one train step and one decode step (tf.profile) and exits.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type * as TF from '@tensorflow/tfjs';
+import { Rng } from '../core/util/Rng.js';
+import { loadTf } from '../plugins/tfjs/loadTf.js';
+import { nextTokenLogprobs } from '../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
+import { PRESET_NAMES, presetConfig } from '../plugins/policies/tfjs-transformer/presets.js';
+import type { PresetName } from '../plugins/policies/tfjs-transformer/presets.js';
+import { scratchTokenizerFiles } from '../plugins/policies/tfjs-transformer/scratchTokenizer.js';
+import { TextTokenizer } from '../plugins/policies/tfjs-transformer/TextTokenizer.js';
+import { TfjsTransformerPolicy } from '../plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The reference's workload per preset (model shape + B, T); prompt P = T/2, new tokens N = T/2. */
+const WORKLOAD: Record<PresetName, { vocab: number; batch: number; seq: number }> = {
+  tiny: { vocab: 64, batch: 16, seq: 32 },
+  small: { vocab: 512, batch: 16, seq: 64 },
+  medium: { vocab: 2048, batch: 8, seq: 128 },
+};
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+function findTorchReference(): string {
+  const explicit = arg('torch');
+  if (explicit) return explicit;
+  for (const c of [join(root, '..', 'shared'), join(root, '..', '..', 'shared')]) {
+    const f = join(c, 'bench', 'torch_reference.py');
+    if (existsSync(f)) return f;
+  }
+  throw new Error('torch_reference.py not found next to the checkout; pass --torch PATH');
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+interface Figures {
+  trainMs: number;
+  sampleTokS: number;
+  sampleMs: number;
+  prefillMs?: number;
+  scoreMs: number;
+  lossFirst?: number;
+  lossLast?: number;
+}
+
+async function runTorch(script: string, preset: PresetName, o: { steps: number; warmup: number; sampleReps: number; threads?: string }): Promise<Figures> {
+  const args = [script, '--preset', preset, '--steps', String(o.steps), '--warmup', String(o.warmup), '--sample-reps', String(o.sampleReps)];
+  if (o.threads) args.push('--threads', o.threads);
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', args, { maxBuffer: 1 << 20 });
+  const j = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+    train: { median_ms: number; loss_first: number; loss_last: number };
+    sample: { tokens_per_s: number; median_ms: number; prefill_ms: number };
+    score: { median_ms: number };
+  };
+  return {
+    trainMs: j.train.median_ms,
+    sampleTokS: j.sample.tokens_per_s,
+    sampleMs: j.sample.median_ms,
+    prefillMs: j.sample.prefill_ms,
+    scoreMs: j.score.median_ms,
+    lossFirst: j.train.loss_first,
+    lossLast: j.train.loss_last,
+  };
+}
+
+async function buildPolicy(preset: PresetName, seq: number) {
+  const { tf, backend } = await loadTf();
+  const w = WORKLOAD[preset];
+  const tokenizer = new TextTokenizer(scratchTokenizerFiles('byte'), 'bench');
+  const config = presetConfig(preset, w.vocab, { maxPositions: Math.max(seq * 2, 256) });
+  const policy = new TfjsTransformerPolicy({
+    id: `bench-${preset}`,
+    tf,
+    backend,
+    config,
+    tokenizer,
+    weights: new Map(),
+    generation: { eosTokenIds: [] },
+    sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: seq, stopStrings: [] },
+    maxContextLength: Math.max(seq * 2, 256),
+    maxBatchSize: 64,
+    scoreBatchTokens: 1 << 20,
+    saveDtype: 'float32',
+  });
+  for (const [name, v] of policy.model.initWeights(0)) (policy.variables() as Map<string, TF.Variable>).set(name, v);
+  return { tf, policy };
+}
+
+function randomIds(rng: Rng, n: number, vocab: number): number[] {
+  return Array.from({ length: n }, () => rng.int(0, vocab - 1));
+}
+
+async function runOurs(preset: PresetName, o: { steps: number; warmup: number; sampleReps: number }): Promise<Figures> {
+  const w = WORKLOAD[preset];
+  const { tf, policy } = await buildPolicy(preset, w.seq);
+  const rng = Rng.fromSeed(1);
+  const B = w.batch;
+  const T = w.seq;
+  const tokens = tf.tensor2d(randomIds(rng, B * T, w.vocab), [B, T], 'int32');
+  const ones = tf.ones([B, T]) as TF.Tensor2D;
+  const mask = tf.ones([B, T - 1]);
+  const vars = [...policy.variables().values()];
+  const opt = tf.train.adam(1e-3);
+  const losses: number[] = [];
+  const trainStep = () => {
+    const loss = opt.minimize(() => tf.neg(tf.div(tf.sum(tf.mul(nextTokenLogprobs(tf, policy.forward(tokens, ones), tokens), mask)), tf.sum(mask))) as TF.Scalar, true, vars);
+    losses.push((loss as TF.Scalar).dataSync()[0] as number);
+    loss?.dispose();
+  };
+  const timeIt = (fn: () => void) => {
+    const t0 = performance.now();
+    fn();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < o.warmup; i++) trainStep();
+  const trainTimes: number[] = [];
+  for (let i = 0; i < o.steps; i++) trainTimes.push(timeIt(trainStep));
+  policy.markUpdated();
+
+  const P = T / 2;
+  const N = T / 2;
+  const prompts = Array.from({ length: B }, () => randomIds(rng, P, w.vocab));
+  let seed = 0;
+  const generateAll = () =>
+    Promise.all(prompts.map((contextIds) => policy.generateFromIds({ contextIds, seed: seed++, sampling: { maxNewTokens: N, temperature: 1 }, ignoreEos: true })));
+  const first = await generateAll();
+  if (first.some((g) => g.tokenIds.length !== N)) throw new Error('sampling produced the wrong number of tokens');
+  const sampleTimes: number[] = [];
+  for (let i = 0; i < o.sampleReps; i++) {
+    const t0 = performance.now();
+    await generateAll();
+    sampleTimes.push(performance.now() - t0);
+  }
+
+  const seqs = await tokens.array();
+  const requests = seqs.map((s) => ({ contextIds: s.slice(0, 1), continuationIds: s.slice(1) }));
+  for (let i = 0; i < o.warmup; i++) await policy.score(requests);
+  const scoreTimes: number[] = [];
+  for (let i = 0; i < o.steps; i++) {
+    const t0 = performance.now();
+    await policy.score(requests);
+    scoreTimes.push(performance.now() - t0);
+  }
+  tf.dispose([tokens, ones, mask]);
+  opt.dispose();
+  policy.dispose();
+  const sampleMs = median(sampleTimes);
+  return {
+    trainMs: median(trainTimes),
+    sampleTokS: (B * N) / (sampleMs / 1000),
+    sampleMs,
+    scoreMs: median(scoreTimes),
+    lossFirst: losses[0] as number,
+    lossLast: losses[losses.length - 1] as number,
+  };
+}
+
+async function profile(preset: PresetName): Promise<void> {
+  const w = WORKLOAD[preset];
+  const { tf, policy } = await buildPolicy(preset, w.seq);
+  const rng = Rng.fromSeed(1);
+  const tokens = tf.tensor2d(randomIds(rng, w.batch * w.seq, w.vocab), [w.batch, w.seq], 'int32');
+  const ones = tf.ones([w.batch, w.seq]) as TF.Tensor2D;
+  const vars = [...policy.variables().values()];
+  const opt = tf.train.adam(1e-3);
+  const step = () => opt.minimize(() => tf.neg(tf.mean(nextTokenLogprobs(tf, policy.forward(tokens, ones), tokens))) as TF.Scalar, false, vars);
+  step();
+  step();
+  const report = async (label: string, fn: () => unknown) => {
+    const info = await tf.profile(fn as () => TF.Tensor);
+    const byKernel = new Map<string, { ms: number; n: number }>();
+    let total = 0;
+    for (const k of info.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const key = `${k.name} ${k.name === 'BatchMatMul' || k.name === 'Transpose' ? JSON.stringify(k.inputShapes) : ''}`.trim();
+      const e = byKernel.get(key) ?? { ms: 0, n: 0 };
+      e.ms += ms;
+      e.n++;
+      byKernel.set(key, e);
+      total += ms;
+    }
+    console.log(`\n## ${label}: ${info.kernels.length} kernels, ${total.toFixed(1)} ms in kernels`);
+    for (const [k, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`${e.ms.toFixed(2).padStart(8)} ms  ${String(e.n).padStart(4)}×  ${k}`);
+  };
+  const t0 = performance.now();
+  step();
+  console.log(`train step wall time ${(performance.now() - t0).toFixed(1)} ms`);
+  await report(`${preset} train step`, step);
+  const prompts = Array.from({ length: w.batch }, () => randomIds(rng, w.seq / 2, w.vocab));
+  const gen = () => Promise.all(prompts.map((contextIds, i) => policy.generateFromIds({ contextIds, seed: i, sampling: { maxNewTokens: w.seq / 2 }, ignoreEos: true })));
+  await gen();
+  const t1 = performance.now();
+  await gen();
+  const genMs = performance.now() - t1;
+  console.log(`\ngeneration wall time ${genMs.toFixed(1)} ms (${((w.batch * w.seq) / 2 / (genMs / 1000)).toFixed(0)} tok/s), decode steps ${policy.generationStats.steps}`);
+  const info = await tf.profile(async () => {
+    await gen();
+    return tf.scalar(0);
+  });
+  let total = 0;
+  const byKernel = new Map<string, number>();
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    total += ms;
+    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
+  }
+  console.log(`## generation: ${info.kernels.length} kernels, ${total.toFixed(1)} ms in kernels`);
+  for (const [k, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${ms.toFixed(2).padStart(8)} ms  ${k}`);
+  policy.dispose();
+}
+
+const fmt = (x: number, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const spread = (xs: number[], d = 1) => `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`;
+
+async function main(): Promise<void> {
+  const profilePreset = arg('profile');
+  if (profilePreset) return profile(profilePreset as PresetName);
+  const presets = (arg('presets', PRESET_NAMES.join(',')) as string).split(',') as PresetName[];
+  const reps = Number(arg('reps', '3'));
+  const o = { steps: Number(arg('steps', '20')), warmup: Number(arg('warmup', '3')), sampleReps: Number(arg('sample-reps', '5')) };
+  const torchThreads = arg('torch-threads');
+  const script = findTorchReference();
+  const { backend, source } = await loadTf();
+  const results = new Map<PresetName, { ours: Figures[]; torch: Figures[] }>();
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const preset of presets) {
+      const r = results.get(preset) ?? { ours: [], torch: [] };
+      results.set(preset, r);
+      // Alternate which side goes first so slow phases of a shared machine hit both.
+      const order = rep % 2 ? ['torch', 'ours'] : ['ours', 'torch'];
+      for (const side of order) {
+        if (side === 'torch') r.torch.push(await runTorch(script, preset, { ...o, ...(torchThreads ? { threads: torchThreads } : {}) }));
+        else r.ours.push(await runOurs(preset, o));
+        const last = side === 'torch' ? r.torch.at(-1)! : r.ours.at(-1)!;
+        process.stderr.write(`rep ${rep} ${preset} ${side}: train ${fmt(last.trainMs)} ms, sample ${fmt(last.sampleTokS, 0)} tok/s, score ${fmt(last.scoreMs)} ms\n`);
+      }
+    }
+  }
+  const lines = [
+    `tfjs-transformer (${backend}, ${source}) vs PyTorch CPU reference (torch_reference.py, ${torchThreads ?? 'default'} threads); medians of ${reps} interleaved repetitions (spread min–max), each a median over ${o.steps} train/score steps after ${o.warmup} warm-up and ${o.sampleReps} sampling calls.`,
+    '',
+    '| preset | train ms ours | train ms torch | train ratio (ours/torch, goal small ≤ 2.5) | sample tok/s ours | sample tok/s torch | sample ratio (ours/torch, goal small ≥ 1) | score ms ours | score ms torch | score ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [preset, r] of results) {
+    const m = (xs: Figures[], k: keyof Figures) => median(xs.map((x) => x[k] as number));
+    const s = (xs: Figures[], k: keyof Figures, d = 1) => spread(xs.map((x) => x[k] as number), d);
+    lines.push(
+      `| ${preset} | ${fmt(m(r.ours, 'trainMs'))} (${s(r.ours, 'trainMs')}) | ${fmt(m(r.torch, 'trainMs'))} (${s(r.torch, 'trainMs')}) | **${fmt(m(r.ours, 'trainMs') / m(r.torch, 'trainMs'), 2)}** ` +
+        `| ${fmt(m(r.ours, 'sampleTokS'), 0)} (${s(r.ours, 'sampleTokS', 0)}) | ${fmt(m(r.torch, 'sampleTokS'), 0)} (${s(r.torch, 'sampleTokS', 0)}) | **${fmt(m(r.ours, 'sampleTokS') / m(r.torch, 'sampleTokS'), 2)}** ` +
+        `| ${fmt(m(r.ours, 'scoreMs'))} | ${fmt(m(r.torch, 'scoreMs'))} | ${fmt(m(r.ours, 'scoreMs') / m(r.torch, 'scoreMs'), 2)} |`,
+    );
+  }
+  lines.push('', 'Train loss first → last (same task: one fixed random batch): ' + [...results].map(([p, r]) => `${p} ours ${fmt(r.ours[0]?.lossFirst ?? NaN, 3)} → ${fmt(r.ours[0]?.lossLast ?? NaN, 3)}, torch ${fmt(r.torch[0]?.lossFirst ?? NaN, 3)} → ${fmt(r.torch[0]?.lossLast ?? NaN, 3)}`).join('; '));
+  const text = lines.join('\n') + '\n';
+  process.stdout.write(text);
+  const out = arg('out');
+  if (out) {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, text);
+  }
+}
+
+await main();

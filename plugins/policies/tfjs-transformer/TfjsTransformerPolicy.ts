@@ -1,0 +1,317 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import type { GenerateRequest, Generation, ScoreRequest } from '../../../core/contracts/Policy.js';
+import type { Logger } from '../../../core/contracts/Logger.js';
+import { MappaError } from '../../../core/util/MappaError.js';
+import { Rng } from '../../../core/util/Rng.js';
+import type { Tf } from '../../tfjs/loadTf.js';
+import { GenerationEngine } from './GenerationEngine.js';
+import type { InferenceWeights } from './GenerationEngine.js';
+import { readCheckpointInfo, streamWeights, writeCheckpoint } from './hfCheckpoint.js';
+import type { GenerationDefaults } from './hfCheckpoint.js';
+import { renderContext } from './renderContext.js';
+import type { SaveDtype } from './safetensors.js';
+import type { TextTokenizer } from './TextTokenizer.js';
+import type { FrozenModel, TrainablePolicy } from './TrainablePolicy.js';
+import type { TransformerConfig } from './TransformerConfig.js';
+import { TransformerModel } from './TransformerModel.js';
+
+/** Sampling defaults of a policy; a request's `sampling` overrides them field by field. */
+export interface PolicySamplingDefaults {
+  readonly temperature: number;
+  readonly topP: number;
+  /** 0 = off. */
+  readonly topK: number;
+  readonly maxNewTokens: number;
+  readonly stopStrings: readonly string[];
+}
+
+export interface TfjsTransformerPolicyOptions {
+  readonly id: string;
+  readonly tf: Tf;
+  /** Backend name (`wasm`, `cpu`, `tensorflow`), reported in `info`. */
+  readonly backend: string;
+  readonly config: TransformerConfig;
+  readonly tokenizer: TextTokenizer;
+  /** Parameters by Hugging Face name; the policy owns (and disposes) them. */
+  readonly weights: Map<string, TF.Variable>;
+  readonly generation: GenerationDefaults;
+  readonly sampling: PolicySamplingDefaults;
+  /** Longest context + generation (positions); defaults to the config's max_position_embeddings. */
+  readonly maxContextLength: number;
+  readonly maxBatchSize: number;
+  /** Tokens per forward pass when scoring (rows are grouped up to this many padded tokens). */
+  readonly scoreBatchTokens: number;
+  readonly saveDtype: SaveDtype;
+  readonly rawConfig?: Record<string, unknown> | undefined;
+  readonly rawGenerationConfig?: Record<string, unknown> | undefined;
+  /** KV-cache decoding (default); false recomputes the whole sequence every step (for checks). */
+  readonly useKvCache?: boolean | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+const STATE_FILE = 'mappa_policy.json';
+
+/**
+ * A trainable Llama / Qwen2 / Qwen3 policy running in TensorFlow.js. Generation batches concurrent calls into one
+ * KV-cache decode loop; contexts reuse the exact token ids of earlier assistant messages; save/load use the Hugging
+ * Face layout.
+ */
+export class TfjsTransformerPolicy implements TrainablePolicy {
+  readonly trainable = true as const;
+  readonly model: TransformerModel;
+  readonly #o: TfjsTransformerPolicyOptions;
+  readonly #engine: GenerationEngine;
+  readonly #endIds: ReadonlySet<number>;
+  #version = 0;
+  #inference: (InferenceWeights & { version: number }) | undefined;
+  #disposed = false;
+
+  constructor(o: TfjsTransformerPolicyOptions) {
+    this.#o = o;
+    this.model = new TransformerModel(o.tf, o.config, o.maxContextLength);
+    this.#endIds = new Set(o.generation.eosTokenIds);
+    this.#engine = new GenerationEngine({
+      model: this.model,
+      inference: () => this.#inferenceWeights(),
+      decode: (ids) => o.tokenizer.decode(ids),
+      maxBatchSize: o.maxBatchSize,
+      maxPositions: o.maxContextLength,
+      padTokenId: this.padTokenId,
+      useCache: o.useKvCache ?? true,
+    });
+  }
+
+  get id(): string {
+    return this.#o.id;
+  }
+  get version(): number {
+    return this.#version;
+  }
+  get vocabSize(): number {
+    return this.#o.config.vocabSize;
+  }
+  get padTokenId(): number {
+    return this.#o.tokenizer.padTokenId ?? this.#o.generation.eosTokenIds[0] ?? 0;
+  }
+  get config(): TransformerConfig {
+    return this.#o.config;
+  }
+  get tokenizer(): TextTokenizer {
+    return this.#o.tokenizer;
+  }
+  /** Token ids that end a generation (EOS from config, generation config and tokenizer). */
+  get eosTokenIds(): readonly number[] {
+    return this.#o.generation.eosTokenIds;
+  }
+  get backend(): string {
+    return this.#o.backend;
+  }
+  /** Decode steps and prefills run by the batching engine. */
+  get generationStats(): Readonly<{ steps: number; rowSteps: number; prefills: number }> {
+    return this.#engine.stats;
+  }
+
+  variables(): ReadonlyMap<string, TF.Variable> {
+    return this.#o.weights;
+  }
+
+  forward(inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D): TF.Tensor3D {
+    return this.model.forward(this.#o.weights, inputIds, attentionMask);
+  }
+
+  snapshot(): FrozenModel {
+    const tf = this.#o.tf;
+    const frozen = new Map<string, TF.Tensor>();
+    for (const [name, v] of this.#o.weights) frozen.set(name, tf.keep(v.clone()));
+    const model = this.model;
+    return {
+      forward: (inputIds, attentionMask) => model.forward(frozen, inputIds, attentionMask),
+      dispose: () => {
+        for (const t of frozen.values()) t.dispose();
+        frozen.clear();
+      },
+    };
+  }
+
+  markUpdated(): void {
+    this.#version++;
+    this.#dropInference();
+  }
+
+  /** Context ids for a conversation (chat template, exact ids of earlier assistant messages). */
+  contextIds(messages: GenerateRequest['messages']): number[] {
+    return renderContext(this.#o.tokenizer, messages, this.#endIds);
+  }
+
+  async generate(request: GenerateRequest): Promise<Generation> {
+    this.#checkAlive();
+    return this.generateFromIds({ ...request, contextIds: this.contextIds(request.messages) });
+  }
+
+  /**
+   * Generation from raw context ids (no chat template): what `generate` does after rendering the messages.
+   * `ignoreEos` keeps generating through EOS tokens (for comparisons with reference implementations).
+   */
+  async generateFromIds(request: Omit<GenerateRequest, 'messages'> & { contextIds: readonly number[]; ignoreEos?: boolean }): Promise<Generation> {
+    this.#checkAlive();
+    const s = request.sampling ?? {};
+    const d = this.#o.sampling;
+    const contextIds = [...request.contextIds];
+    for (const id of contextIds) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new MappaError(`policy ${this.id}: token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
+    }
+    if (contextIds.length === 0) throw new MappaError(`policy ${this.id}: the chat template rendered an empty context`);
+    if (contextIds.length >= this.#o.maxContextLength) {
+      throw new MappaError(`policy ${this.id}: the context has ${contextIds.length} tokens, at or over maxContextLength ${this.#o.maxContextLength}`, {
+        hint: 'shorten prompts / tool outputs, limit the number of turns, or raise maxContextLength (up to the model\'s max_position_embeddings)',
+      });
+    }
+    const version = this.#version;
+    const out = await this.#engine.submit({
+      contextIds,
+      sampling: { greedy: s.greedy === true, temperature: s.temperature ?? d.temperature, topP: s.topP ?? d.topP, topK: s.topK ?? d.topK },
+      maxNewTokens: s.maxNewTokens ?? d.maxNewTokens,
+      stopTokenIds: new Set([...(request.ignoreEos ? [] : this.#endIds), ...(s.stopTokenIds ?? [])]),
+      stopStrings: s.stopStrings ?? d.stopStrings,
+      rng: Rng.fromSeed(request.seed),
+      signal: request.signal,
+    });
+    const last = out.tokenIds[out.tokenIds.length - 1];
+    const visible = last !== undefined && this.#endIds.has(last) ? out.tokenIds.slice(0, -1) : out.tokenIds;
+    return {
+      text: this.#o.tokenizer.decode(visible),
+      contextIds,
+      tokenIds: out.tokenIds,
+      logprobs: out.logprobs,
+      finishReason: out.finishReason,
+      policyVersion: version,
+      contextText: this.#o.tokenizer.decode(contextIds),
+      info: { backend: this.#o.backend, contextTokens: contextIds.length, newTokens: out.tokenIds.length },
+    };
+  }
+
+  async score(requests: readonly ScoreRequest[]): Promise<number[][]> {
+    this.#checkAlive();
+    const tf = this.#o.tf;
+    const results: number[][] = new Array(requests.length);
+    const order = requests.map((r, i) => ({ i, len: r.contextIds.length + r.continuationIds.length })).sort((a, b) => a.len - b.len);
+    for (const r of requests) {
+      if (r.contextIds.length === 0) throw new MappaError(`policy ${this.id}: score() needs at least one context token per request`);
+      if (r.contextIds.length + r.continuationIds.length > this.#o.maxContextLength) {
+        throw new MappaError(`policy ${this.id}: a scored sequence has ${r.contextIds.length + r.continuationIds.length} tokens, over maxContextLength ${this.#o.maxContextLength}`);
+      }
+    }
+    let at = 0;
+    while (at < order.length) {
+      // Rows sorted by length; take as many as fit the token budget at the longest row's length.
+      let end = at + 1;
+      while (end < order.length && (end - at + 1) * (order[end]?.len as number) <= this.#o.scoreBatchTokens) end++;
+      const group = order.slice(at, end);
+      at = end;
+      const t = Math.max(...group.map((g) => g.len));
+      const b = group.length;
+      const ids = new Int32Array(b * t).fill(this.padTokenId);
+      const mask = new Float32Array(b * t);
+      const gatherIdx: number[] = [];
+      group.forEach((g, row) => {
+        const r = requests[g.i] as ScoreRequest;
+        const seq = [...r.contextIds, ...r.continuationIds];
+        ids.set(seq, row * t);
+        mask.fill(1, row * t, row * t + seq.length);
+        for (let j = 0; j < r.continuationIds.length; j++) {
+          const pos = r.contextIds.length + j - 1;
+          gatherIdx.push((row * t + pos) * this.vocabSize + (r.continuationIds[j] as number));
+        }
+      });
+      const w = this.#inferenceWeights();
+      const lp = tf.tidy(() => {
+        const inputIds = tf.tensor2d(ids, [b, t], 'int32');
+        const am = tf.tensor2d(mask, [b, t]);
+        const logits = this.model.forward(w.weights, inputIds, am, w.transposed);
+        const flat = tf.logSoftmax(logits).reshape([-1]);
+        return tf.gather(flat, tf.tensor1d(gatherIdx, 'int32'));
+      });
+      const values = (await lp.data()) as Float32Array;
+      lp.dispose();
+      let k = 0;
+      for (const g of group) {
+        const n = (requests[g.i] as ScoreRequest).continuationIds.length;
+        results[g.i] = Array.from(values.subarray(k, k + n));
+        k += n;
+      }
+    }
+    return results;
+  }
+
+  async save(dir: string): Promise<void> {
+    this.#checkAlive();
+    await mkdir(dir, { recursive: true });
+    const tensors = [];
+    for (const [name, v] of this.#o.weights) tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
+    await writeCheckpoint(dir, {
+      config: this.#o.config,
+      rawConfig: this.#o.rawConfig,
+      rawGenerationConfig: this.#o.rawGenerationConfig,
+      generation: this.#o.generation,
+      tokenizer: this.#o.tokenizer.files,
+      dtype: this.#o.saveDtype,
+      tensors,
+    });
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ policyVersion: this.#version }) + '\n');
+  }
+
+  async load(dir: string): Promise<void> {
+    this.#checkAlive();
+    const info = await readCheckpointInfo(dir);
+    const mine = this.#o.config;
+    const theirs = info.config;
+    for (const key of ['modelType', 'vocabSize', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'intermediateSize', 'tieWordEmbeddings'] as const) {
+      if (mine[key] !== theirs[key]) {
+        throw new MappaError(`${join(dir, 'config.json')}: ${key} is ${String(theirs[key])} but policy ${this.id} has ${String(mine[key])}`, {
+          hint: 'load() replaces weights of the same architecture; create a new policy from this checkpoint instead',
+        });
+      }
+    }
+    const tf = this.#o.tf;
+    await streamWeights(dir, theirs, (t) => {
+      const v = this.#o.weights.get(t.name) as TF.Variable;
+      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, [...t.shape], 'float32')));
+    });
+    let version = this.#version + 1;
+    try {
+      const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as { policyVersion?: number };
+      if (typeof state.policyVersion === 'number') version = state.policyVersion;
+    } catch {
+      // A plain Hugging Face checkpoint has no mappa state: count the load as an update.
+    }
+    this.#version = version;
+    this.#dropInference();
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#engine.dispose();
+    this.#dropInference();
+    for (const v of this.#o.weights.values()) v.dispose();
+    this.model.dispose();
+  }
+
+  #checkAlive(): void {
+    if (this.#disposed) throw new MappaError(`policy ${this.id} was disposed`);
+  }
+
+  #inferenceWeights(): InferenceWeights {
+    if (this.#inference && this.#inference.version === this.#version) return this.#inference;
+    this.#dropInference();
+    this.#inference = { weights: this.#o.weights, transposed: this.model.transposeWeights(this.#o.weights), version: this.#version };
+    return this.#inference;
+  }
+
+  #dropInference(): void {
+    for (const t of this.#inference?.transposed.values() ?? []) t.dispose();
+    this.#inference = undefined;
+  }
+}

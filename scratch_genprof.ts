@@ -1,0 +1,15 @@
+import type * as TF from '@tensorflow/tfjs';
+import { loadTf } from './plugins/tfjs/loadTf.js';
+import { presetConfig } from './plugins/policies/tfjs-transformer/presets.js';
+import { scratchTokenizerFiles } from './plugins/policies/tfjs-transformer/scratchTokenizer.js';
+import { TextTokenizer } from './plugins/policies/tfjs-transformer/TextTokenizer.js';
+import { TfjsTransformerPolicy } from './plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
+const { tf, backend } = await loadTf();
+const policy = new TfjsTransformerPolicy({ id: 'p', tf, backend, config: presetConfig('small', 512, { maxPositions: 256 }), tokenizer: new TextTokenizer(scratchTokenizerFiles('byte'), 'x'), weights: new Map(), generation: { eosTokenIds: [] }, sampling: { temperature: 1, topP: 1, topK: 0, maxNewTokens: 32, stopStrings: [] }, maxContextLength: 256, maxBatchSize: 64, scoreBatchTokens: 1 << 20, saveDtype: 'float32' });
+for (const [n, v] of policy.model.initWeights(0)) (policy.variables() as Map<string, TF.Variable>).set(n, v);
+const prompts = Array.from({ length: 16 }, (_, i) => Array.from({ length: 32 }, (_, j) => (i * 7 + j * 13) % 512));
+const gen = () => Promise.all(prompts.map((contextIds, i) => policy.generateFromIds({ contextIds, seed: i, sampling: { maxNewTokens: 32 }, ignoreEos: true })));
+await gen();
+const t0 = performance.now();
+for (let i = 0; i < 10; i++) await gen();
+console.log('per gen ms', (performance.now() - t0) / 10);

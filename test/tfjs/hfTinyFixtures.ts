@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SafetensorsReader } from '../../plugins/policies/tfjs-transformer/safetensors.js';
+import type { LoadedTensor } from '../../plugins/policies/tfjs-transformer/safetensors.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/**
+ * The hf-tiny fixtures live in the project's `shared/` folder next to the checkout (CI: `<clone>/../shared`; helper
+ * worktrees sit one level deeper). `MAPPA_SHARED_DIR` overrides. Missing fixtures fail the tests, never skip them.
+ */
+export function hfTinyDir(): string {
+  const candidates = [process.env['MAPPA_SHARED_DIR'], join(root, '..', 'shared'), join(root, '..', '..', 'shared')].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    const dir = join(c, 'fixtures', 'hf-tiny');
+    if (existsSync(join(dir, 'README.md'))) return dir;
+  }
+  throw new Error(`hf-tiny fixtures not found (looked in ${candidates.join(', ')}); set MAPPA_SHARED_DIR`);
+}
+
+export const FP32_MODELS = ['llama-tiny', 'qwen2-tiny', 'qwen3-tiny'] as const;
+export const HALF_MODELS = { 'llama-tiny-bfloat16': 'llama-tiny', 'qwen2-tiny-float16': 'qwen2-tiny', 'qwen3-tiny-bfloat16': 'qwen3-tiny' } as const;
+
+export function readJsonFile<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export async function readAllTensors(file: string): Promise<Map<string, LoadedTensor>> {
+  const r = await SafetensorsReader.open(file);
+  try {
+    const out = new Map<string, LoadedTensor>();
+    for (const name of r.entries.keys()) out.set(name, await r.read(name));
+    return out;
+  } finally {
+    await r.close();
+  }
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}

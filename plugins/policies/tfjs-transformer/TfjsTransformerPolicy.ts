@@ -145,6 +145,17 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     return renderContext(this.#o.tokenizer, messages, this.#endIds);
   }
 
+  /**
+   * A supervised example as token ids: the context exactly as `generate` renders it, and the response followed by the
+   * end-of-turn token generation stops at (so the model also learns to stop).
+   */
+  async encodeDemonstration(messages: GenerateRequest['messages'], response: string): Promise<{ contextIds: number[]; actionIds: number[] }> {
+    this.#checkAlive();
+    const end = this.eosTokenIds[0];
+    const actionIds = this.#o.tokenizer.encode(response);
+    return { contextIds: this.contextIds(messages), actionIds: end === undefined ? actionIds : [...actionIds, end] };
+  }
+
   async generate(request: GenerateRequest): Promise<Generation> {
     this.#checkAlive();
     return this.generateFromIds({ ...request, contextIds: this.contextIds(request.messages) });

@@ -11,7 +11,8 @@ import { createDsbenchEnvironment } from '../../environments/dsbench/dsbenchEnvi
 import type { DsbenchTaskFiles } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
-import { createTestPythonSandbox, hasBwrap } from '../fakes/testPythonSandbox.js';
+import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
+import { countingSandbox } from '../fakes/countingSandbox.js';
 
 const tasks = await loadDsbenchTasks({});
 const titanic = tasks.find((t) => t.id === 'titanic-mini')!;
@@ -23,9 +24,8 @@ const AGENTS: AgentSpec[] = [
 const [DE, MOD, AN] = AGENTS as [AgentSpec, AgentSpec, AgentSpec];
 const py = (code: string) => `Here is my code.\n\`\`\`python\n${code}\n\`\`\``;
 
-
 describeEnvironmentConformance('dsbench', {
-  create: () => createDsbenchEnvironment({ sandbox: createTestPythonSandbox() }),
+  create: async () => createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox() }),
   task: titanic,
   agents: AGENTS,
   toolAction: py('import os\nprint(sorted(os.listdir(".")))'),
@@ -44,7 +44,7 @@ describe('dsbench environment', () => {
   let env: Environment;
   let workDir: string;
   beforeAll(async () => {
-    env = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox() });
+    env = await createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox() });
     workDir = await mkdtemp(join(tmpdir(), 'mappa-dsb-env-'));
   });
   afterAll(async () => {
@@ -163,7 +163,7 @@ describe('dsbench environment', () => {
   });
 
   it('runs at most maxCodeBlocksPerAction blocks, never code inside <think>, and ends the turn on text-only actions', async () => {
-    const env2 = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox(), maxCodeBlocksPerAction: 2 });
+    const env2 = await createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox(), maxCodeBlocksPerAction: 2 });
     const ep = await env2.createEpisode(titanic, { episodeId: 'b', seed: 1, phase: 'train', workDir: join(workDir, 'blocks'), signal: new AbortController().signal });
     try {
       expect(await ep.executeTools(DE, { text: 'No code, just words.', index: 0 })).toBeUndefined();
@@ -182,7 +182,8 @@ describe('dsbench environment', () => {
   });
 
   it('works with a stateless sandbox (files uploaded and fetched on every run)', async () => {
-    const env2 = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox({ stateless: true }), helperModule: true });
+    const sandbox = countingSandbox(await createBubblewrapSandbox(), { stateless: true });
+    const env2 = await createDsbenchEnvironment({ sandbox, helperModule: true });
     const ep = await env2.createEpisode(titanic, { episodeId: 's', seed: 1, phase: 'train', workDir: join(workDir, 'stateless'), signal: new AbortController().signal });
     try {
       expect((await ep.observe(DE, new Map())).vars.files).toContain('dsb.py');
@@ -190,13 +191,14 @@ describe('dsbench environment', () => {
       expect(t!.filesWritten.map((f) => f.path)).toEqual(['X_test.pkl']);
       const t2 = await ep.executeTools(AN, { text: py("print(open('X_test.pkl', 'rb').read())"), index: 1 });
       expect(t2!.calls[0]!.output).toBe("b'1'");
+      expect(sandbox.runs).toBe(2);
     } finally {
       await ep.close();
       await env2.dispose?.();
     }
   });
 
-  it.skipIf(!hasBwrap)('agent code cannot read the hidden answers', async () => {
+  it('agent code cannot read the hidden answers: the bubblewrap sandbox does not mount them', async () => {
     const ep = await episode(titanic, 'hidden');
     const answerFile = (titanic.groundTruth as DsbenchTaskFiles).answerFile;
     const probe = [
@@ -213,6 +215,8 @@ describe('dsbench environment', () => {
       "        open(p).read(); print('READ', p)",
       '    except OSError as e:',
       "        print('DENIED', p, type(e).__name__)",
+      // Control: the task files in the workspace are readable, so the denials are not a broken probe.
+      "print('TRAIN ROWS', len(open('train.csv').read().splitlines()) > 1)",
     ].join('\n');
     try {
       const t = await ep.executeTools(AN, { text: py(probe), index: 0 });
@@ -221,6 +225,9 @@ describe('dsbench environment', () => {
       expect(out).toContain('FOUND []');
       expect(out).not.toContain('READ');
       expect(out.match(/DENIED/g)).toHaveLength(4);
+      // The host path of the answers does not exist inside the sandbox at all.
+      expect(out).toContain(`DENIED ${answerFile} FileNotFoundError`);
+      expect(out).toContain('TRAIN ROWS True');
       // The answers are on the host, and the grader can read them.
       expect((await readFile(answerFile, 'utf8')).startsWith('PassengerId,Survived')).toBe(true);
       expect((await ep.artifacts()).some((a) => a.path.includes('answer'))).toBe(false);

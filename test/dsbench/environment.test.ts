@@ -12,6 +12,7 @@ import type { DsbenchTaskFiles } from '../../environments/dsbench/DsbenchTaskMet
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
 import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
+import { CannedSandbox, finished } from '../fakes/cannedSandbox.js';
 import { countingSandbox } from '../fakes/countingSandbox.js';
 
 const tasks = await loadDsbenchTasks({});
@@ -192,6 +193,34 @@ describe('dsbench environment', () => {
       const t2 = await ep.executeTools(AN, { text: py("print(open('X_test.pkl', 'rb').read())"), index: 1 });
       expect(t2!.calls[0]!.output).toBe("b'1'");
       expect(sandbox.runs).toBe(2);
+    } finally {
+      await ep.close();
+      await env2.dispose?.();
+    }
+  });
+
+  it('formats finished, failed, timed-out and sandbox-failed blocks as the reference does', async () => {
+    const traceback = 'Traceback (most recent call last):\n  File "/code/main.py", line 1, in <module>\nKeyError: \'Age\'\n';
+    const canned = new CannedSandbox([
+      finished('a\n', 'warn\n'),
+      finished(''),
+      finished('partial\n', '', null, 'TimeLimitExceeded'),
+      { status: 'SandboxError', message: 'bwrap: boom', files: {} },
+      finished('', traceback, 1, 'Error'),
+    ]);
+    const env2 = await createDsbenchEnvironment({ sandbox: canned, maxCodeBlocksPerAction: 4 });
+    const ep = await env2.createEpisode(titanic, { episodeId: 'fmt', seed: 1, phase: 'train', workDir: join(workDir, 'fmt'), signal: new AbortController().signal });
+    try {
+      const t = await ep.executeTools(DE, { text: [1, 2, 3, 4].map((i) => py(`print(${i})`)).join('\n'), index: 0 });
+      expect(t!.message.content).toBe(
+        '<tool_response>\na\n[stderr]: warn\n------\n(no output)\n------\n[Execution TimeLimitExceeded]\n[stdout]: partial\n\n[stderr/error]: \n------\n[Sandbox Error] bwrap: boom\n[no files written]\n</tool_response>',
+      );
+      expect(t!.calls.map((c) => c.status)).toEqual(['ok', 'ok', 'timeout', 'sandbox-error']);
+      expect(t!.extras).toMatchObject({ codeBlocks: 4, blocksRun: 4, codeRan: false, executionError: { kind: 'TimeLimitExceeded', message: 'the code ran longer than 60 s' } });
+      const e = await ep.executeTools(AN, { text: py("X = train['Age']"), index: 1 });
+      expect(e!.message.content).toBe(`<tool_response>\n[Execution Error]\n[stdout]: \n[stderr/error]: ${traceback}\n[no files written]\n</tool_response>`);
+      expect(e!.calls[0]).toMatchObject({ status: 'error', exitCode: 1 });
+      expect(e!.extras).toMatchObject({ executionError: { kind: 'KeyError', message: "'Age'" } });
     } finally {
       await ep.close();
       await env2.dispose?.();

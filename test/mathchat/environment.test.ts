@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../core/contracts/AgentSpec.js';
-import type { RunCodeResponse, Sandbox } from '../../core/contracts/Sandbox.js';
 import type { ActionRecord } from '../../core/model/Action.js';
 import type { AgentTurn } from '../../core/model/Episode.js';
 import type { Task } from '../../core/model/Task.js';
@@ -16,6 +15,7 @@ import type { MathChatEnvironmentOptions } from '../../environments/mathchat/Mat
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
 import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
+import { CannedSandbox, finished } from '../fakes/cannedSandbox.js';
 import { countingSandbox, countingSandboxPlugin } from '../fakes/countingSandbox.js';
 
 const task: Task = { id: 't1', split: 'test', prompt: 'What is 2+3?', groundTruth: '5', metadata: { taskType: 'arithmetic', difficulty: 1 } };
@@ -38,21 +38,6 @@ async function episode(options: Partial<MathChatEnvironmentOptions> = {}, t: Tas
   work.push(workDir);
   return env.createEpisode(t, { episodeId: 'e', seed: 1, phase: 'train', workDir, signal: new AbortController().signal });
 }
-
-/** A sandbox returning canned responses, to check formatting without running anything. */
-class CannedSandbox implements Sandbox {
-  readonly name = 'canned';
-  constructor(private readonly responses: RunCodeResponse[]) {}
-  async run(): Promise<RunCodeResponse> {
-    return this.responses.shift() ?? { status: 'SandboxError', message: 'no more responses', files: {} };
-  }
-}
-const finished = (stdout: string, stderr = '', returnCode = 0, status: 'Finished' | 'Error' | 'TimeLimitExceeded' = 'Finished'): RunCodeResponse => ({
-  status: 'Success',
-  message: '',
-  runResult: { status, returnCode, stdout, stderr, executionTime: 0.01 },
-  files: {},
-});
 
 function turnOf(agent: AgentSpec, actions: ActionRecord[]): AgentTurn {
   return { agentId: agent.id, role: agent.role, actions, output: actions.at(-1)?.text ?? '' };

@@ -227,6 +227,21 @@ describe('dsbench environment', () => {
     }
   });
 
+  it('a submission.csv symlinked to the host path of the answers is not graded as a submission', async () => {
+    const ep = await episode(titanic, 'symlink');
+    const answerFile = (titanic.groundTruth as DsbenchTaskFiles).answerFile;
+    try {
+      const t = await ep.executeTools(AN, { text: py(`import os\nos.symlink(${JSON.stringify(answerFile)}, 'submission.csv')\nprint(os.path.islink('submission.csv'))`), index: 0 });
+      expect(t!.calls[0]!.output).toBe('True');
+      const outcome = await ep.evaluate(new Map());
+      expect(outcome.success).toBe(false);
+      expect(outcome.metrics.valid).toBe(0);
+      expect(ep.groundTruth()).not.toContain('Accuracy');
+    } finally {
+      await ep.close();
+    }
+  });
+
   it('agent code cannot read the hidden answers: the bubblewrap sandbox does not mount them', async () => {
     const ep = await episode(titanic, 'hidden');
     const answerFile = (titanic.groundTruth as DsbenchTaskFiles).answerFile;

@@ -82,7 +82,7 @@ export class DsbenchEpisode implements EpisodeEnvironment {
     const submission = written.find((a) => a.path === this.o.submissionFile);
     if (submission) await this.#gradeCurrent();
     const notes: string[] = [];
-    if (ran.skipped > 0) notes.push(`[${ran.skipped} more code block(s) not run: at most ${runs.length} per action]`);
+    if (ran.skipped > 0) notes.push(`[${ran.skipped} more code block(s) not run: at most ${this.o.maxCodeBlocksPerAction} per action]`);
     if (this.o.reportFiles) notes.push(written.length ? `[files written: ${written.map((a) => a.path).join(', ')}]` : '[no files written]');
     const formatted = this.formatter.format(runs, { notes });
     const calls = runs.map((r, i) => codeToolCall(r, 'python', formatted.blocks[i]!));

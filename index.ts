@@ -11,6 +11,9 @@ export { constantCoachPlugin, createConstantCoach } from './coaches/constant/con
 export { writeReport } from './plugins/exporters/report/writeReport.js';
 export { extractCodeBlocks, stripThinking, type CodeBlock } from './environments/code-sandbox/extractCodeBlocks.js';
 export { FileTracker } from './environments/code-sandbox/FileTracker.js';
+export { CodeToolRunner, type CodeActionRun, type CodeToolOptions } from './environments/code-sandbox/CodeToolRunner.js';
+export { codeToolCall, runCodeBlock, type CodeBlockRun } from './environments/code-sandbox/runCodeBlock.js';
+export { BlockToolResponseFormatter, type ToolResponseFormat } from './environments/code-sandbox/BlockToolResponseFormatter.js';
 export { createOpenAICoach } from './coaches/llm/openaiCoachPlugin.js';
 export { createAnthropicCoach } from './coaches/llm/anthropicCoachPlugin.js';
 export { createGeminiCoach } from './coaches/llm/geminiCoachPlugin.js';

@@ -3,10 +3,9 @@
  * built-in tiny pipeline writes them) on each dsbench-mini task, plus grading time. Used to budget
  * `mappa train examples/dsbench/pipeline.yaml` (15 minutes on 2 cores).
  *
- *   npx tsx bench/dsbenchEpisode.bench.ts [--rounds 2] [--concurrency 2] [--sandbox bubblewrap|test-python]
+ *   npx tsx bench/dsbenchEpisode.bench.ts [--rounds 2] [--concurrency 2] [--sandbox bubblewrap]
  *
- * `--sandbox bubblewrap` needs the bubblewrap sandbox plugin; `test-python` is the test suite's python runner (bwrap
- * isolation when installed).
+ * `--sandbox` names a built-in sandbox plugin with its default config (default bubblewrap, what pipelines use).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,6 @@ import { loadDsbenchTasks } from '../environments/dsbench/loadDsbenchTasks.js';
 import { DSBENCH_STAGES } from '../environments/dsbench/stages.js';
 import { createBuiltinRegistry } from '../plugins/builtins.js';
 import { agentSpec } from '../test/conformance/environmentConformance.js';
-import { testPythonSandboxPlugin } from '../test/fakes/testPythonSandbox.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,10 +38,9 @@ const fmt = (o: ReturnType<typeof stats>, unit = 's', k = 1000) =>
 
 const rounds = Number(arg('rounds', '2'));
 const concurrency = Number(arg('concurrency', '2'));
-const sandboxName = arg('sandbox', 'test-python');
+const sandboxName = arg('sandbox', 'bubblewrap');
 
 const registry = createBuiltinRegistry();
-registry.registerAll([testPythonSandboxPlugin], 'bench');
 const work = await mkdtemp(join(tmpdir(), 'mappa-bench-dsb-'));
 const factory = new PluginFactory(registry, { runDir: work, cacheDir: work, baseDir: process.cwd(), seed: 0, signal: new AbortController().signal }, silentLogger);
 const sandbox: Sandbox = await factory.create('sandbox', { use: sandboxName }, 'bench.sandbox');

@@ -1,5 +1,5 @@
 import type { ToolResult } from '../../core/contracts/Environment.js';
-import type { RunCodeResponse, Sandbox, SandboxLanguage, SandboxWorkspace } from '../../core/contracts/Sandbox.js';
+import type { Sandbox, SandboxLanguage, SandboxWorkspace } from '../../core/contracts/Sandbox.js';
 import type { Artifact } from '../../core/model/Artifact.js';
 import type { Message } from '../../core/model/Message.js';
 import type { ToolCall } from '../../core/model/ToolCall.js';
@@ -9,6 +9,7 @@ import { openWorkspaceFor } from '../../plugins/sandboxes/shared/RoundTripWorksp
 import { DEFAULT_TOOL_RESPONSE_TEMPLATE } from './defaultToolResponseTemplate.js';
 import { extractCodeBlocks, type CodeBlock } from './extractCodeBlocks.js';
 import { FileTracker } from './FileTracker.js';
+import { codeToolCall, runCodeBlock, type CodeBlockRun, type CodeExecutor } from './runCodeBlock.js';
 
 export interface CodeToolOptions {
   /** Fence languages that run (default python). */
@@ -18,7 +19,7 @@ export interface CodeToolOptions {
   readonly memoryLimitMb?: number | undefined;
   /** Blocks run per action; the rest are reported as skipped (default 4). */
   readonly maxBlocksPerAction?: number;
-  /** Stop at the first block that fails, like AutoGen's executor (default true). */
+  /** Stop at the first block that fails, like AutoGen's executor (default true; MathChat and DSBench run them all). */
   readonly stopOnError?: boolean;
   /** Characters of stdout and of stderr per block in the tool response (default 2000, head and tail kept). */
   readonly outputLimit?: number;
@@ -51,6 +52,17 @@ export interface CodeRunView {
   readonly durationMs: number;
 }
 
+/** The blocks of one action as they ran, before formatting. */
+export interface CodeActionRun {
+  /** Runnable blocks found in the action. */
+  readonly blocks: number;
+  readonly runs: CodeBlockRun[];
+  /** Blocks not run (over `maxBlocksPerAction`, or after a failure with `stopOnError`). */
+  readonly skipped: number;
+  /** Files the action created or changed (always empty for a stateless runner). */
+  readonly filesWritten: Artifact[];
+}
+
 export interface CodeToolStats {
   blocks: number;
   runs: number;
@@ -62,43 +74,65 @@ export interface CodeToolStats {
 
 const DEFAULT_IGNORE = (path: string) => /(^|\/)(__pycache__|\.ipynb_checkpoints)(\/|$)/.test(path);
 
-function status(r: RunCodeResponse): ToolCall['status'] {
-  if (r.status !== 'Success' || !r.runResult) return 'sandbox-error';
-  if (r.runResult.status === 'TimeLimitExceeded') return 'timeout';
-  return r.runResult.status === 'Finished' ? 'ok' : 'error';
+/** Where blocks run: a workspace that persists through the episode (with file attribution), or fresh stateless runs. */
+interface Workspace {
+  readonly workspace: SandboxWorkspace;
+  readonly tracker: FileTracker;
 }
 
 /**
- * The reusable code tool: fenced blocks of an action → sandbox runs in the episode's workspace → a ToolResult
- * (calls, the templated tool-response message, the files the action created or changed). The code-sandbox,
- * MathChat and DSBench environments all run agent code through it.
+ * The reusable code tool: fenced blocks of an action → sandbox runs → a ToolResult (calls, the templated tool-response
+ * message, the files the action created or changed). `open` runs every block of an episode in one workspace (the
+ * code-sandbox and DSBench environments); `stateless` gives every block a fresh sandbox run with nothing shared (the
+ * MathChat paper's tool loop). Environments with their own response format call `run` and format the runs themselves.
  */
 export class CodeToolRunner {
   readonly stats: CodeToolStats = { blocks: 0, runs: 0, errors: 0, timeouts: 0, sandboxErrors: 0, skipped: 0 };
   readonly #templates: TemplateEngine;
 
-  constructor(
-    readonly workspace: SandboxWorkspace,
-    readonly tracker: FileTracker,
-    readonly options: CodeToolOptions = {},
+  private constructor(
+    private readonly exec: CodeExecutor,
+    private readonly ws: Workspace | undefined,
+    readonly options: CodeToolOptions,
   ) {
     this.#templates = options.templates ?? new TemplateEngine();
   }
 
-  /** Opens a workspace in `sandbox` (a round-trip emulation if it has no workspace mode), seeds it and takes the baseline. */
+  /**
+   * Opens a workspace in `sandbox` (a round-trip emulation if it has no workspace mode, which sends the files with
+   * every run and fetches back every file, or those matching `fetchFiles`), seeds it and takes the baseline.
+   */
   static async open(
     sandbox: Sandbox,
-    options: CodeToolOptions & { readonly seedFiles?: Readonly<Record<string, Uint8Array>>; readonly seedOwner?: string } = {},
+    options: CodeToolOptions & {
+      readonly seedFiles?: Readonly<Record<string, Uint8Array>>;
+      readonly seedOwner?: string;
+      readonly fetchFiles?: readonly string[];
+    } = {},
   ): Promise<CodeToolRunner> {
-    const workspace = await openWorkspaceFor(sandbox, options.seedFiles ? { seedFiles: options.seedFiles } : {});
-    const tracker = new FileTracker(workspace.hostDir, { ignore: options.ignoreFiles ?? DEFAULT_IGNORE });
-    await tracker.baseline(options.seedOwner ?? 'environment');
-    return new CodeToolRunner(workspace, tracker, options);
+    const workspace = await openWorkspaceFor(sandbox, {
+      ...(options.seedFiles ? { seedFiles: options.seedFiles } : {}),
+      ...(options.fetchFiles ? { fetch: options.fetchFiles } : {}),
+    });
+    try {
+      const tracker = new FileTracker(workspace.hostDir, { ignore: options.ignoreFiles ?? DEFAULT_IGNORE });
+      await tracker.baseline(options.seedOwner ?? 'environment');
+      return new CodeToolRunner((request) => workspace.run(request), { workspace, tracker }, options);
+    } catch (err) {
+      await workspace.close();
+      throw err;
+    }
+  }
+
+  /** Every block runs in a fresh stateless `sandbox.run`: no files and no state survive a block. */
+  static stateless(sandbox: Sandbox, options: CodeToolOptions = {}): CodeToolRunner {
+    return new CodeToolRunner((request) => sandbox.run(request), undefined, options);
   }
 
   /** Host directory of the workspace (read it with `safeReadFile`: agents can plant symlinks). */
   get workspaceDir(): string {
-    return this.workspace.hostDir;
+    if (!this.ws) throw new Error('a stateless CodeToolRunner has no workspace');
+    return this.ws.workspace.hostDir;
   }
 
   /** The runnable blocks of an action (outside `<think>`), limited to `languages` when given. */
@@ -107,65 +141,63 @@ export class CodeToolRunner {
   }
 
   /**
-   * Runs the action's code blocks in order; `undefined` when it has none (which ends the agent's turn).
+   * Runs the action's code blocks in order and attributes the files they wrote; `undefined` when it has none.
    * `languages` narrows the configured languages for this agent.
    */
-  async execute(agentId: string, actionIndex: number, text: string, languages?: readonly string[]): Promise<ToolResult | undefined> {
+  async run(agentId: string, actionIndex: number, text: string, languages?: readonly string[]): Promise<CodeActionRun | undefined> {
     const blocks = this.blocks(text, languages);
     if (blocks.length === 0) return undefined;
     const max = this.options.maxBlocksPerAction ?? 4;
-    const limit = this.options.outputLimit ?? 2000;
-    const calls: ToolCall[] = [];
-    const views: CodeRunView[] = [];
+    const limits = { runTimeout: this.options.runTimeout, memoryLimitMb: this.options.memoryLimitMb };
+    const runs: CodeBlockRun[] = [];
     let skipped = 0;
     this.stats.blocks += blocks.length;
     for (const [index, block] of blocks.entries()) {
-      if (index >= max || (this.options.stopOnError !== false && views.some((v) => v.status !== 'ok'))) {
+      if (index >= max || (this.options.stopOnError !== false && runs.some((r) => !r.ok))) {
         skipped = blocks.length - index;
         break;
       }
-      const started = performance.now();
-      const response = await this.workspace.run({
-        code: block.code,
-        language: block.language as SandboxLanguage,
-        ...(this.options.runTimeout !== undefined ? { runTimeout: this.options.runTimeout } : {}),
-        ...(this.options.memoryLimitMb !== undefined ? { memoryLimitMb: this.options.memoryLimitMb } : {}),
-      });
-      const durationMs = Math.round(performance.now() - started);
-      const rr = response.runResult;
-      const st = status(response);
-      const stdout = truncateMiddle((rr?.stdout ?? '').trimEnd(), limit);
-      const stderr = truncateMiddle((rr?.stderr ?? '').trimEnd(), limit);
-      const truncated = Boolean(rr?.stdoutTruncated || rr?.stderrTruncated) || stdout.length < (rr?.stdout.trimEnd().length ?? 0) || stderr.length < (rr?.stderr.trimEnd().length ?? 0);
+      const run = await runCodeBlock(this.exec, block, index, limits);
       this.stats.runs++;
-      if (st === 'error') this.stats.errors++;
-      if (st === 'timeout') this.stats.timeouts++;
-      if (st === 'sandbox-error') this.stats.sandboxErrors++;
-      views.push({
-        index,
-        language: block.language,
-        status: st,
-        exitCode: rr?.returnCode ?? '',
-        stdout,
-        stderr,
-        truncated,
-        timeout: this.options.runTimeout ?? '',
-        limit: rr?.limitExceeded ?? '',
-        message: response.message,
-        durationMs,
-      });
-      calls.push({
-        tool: this.options.toolName ?? 'code',
-        input: block.code,
-        language: block.language,
-        status: st,
-        output: st === 'sandbox-error' ? response.message : [stdout, stderr].filter(Boolean).join('\n'),
-        ...(rr?.returnCode !== undefined && rr.returnCode !== null ? { exitCode: rr.returnCode } : {}),
-        durationMs,
-      });
+      if (run.status === 'error') this.stats.errors++;
+      if (run.status === 'timeout') this.stats.timeouts++;
+      if (run.status === 'sandbox-error') this.stats.sandboxErrors++;
+      runs.push(run);
     }
     this.stats.skipped += skipped;
-    const filesWritten = await this.tracker.commit(agentId, actionIndex);
+    const filesWritten = this.ws ? await this.ws.tracker.commit(agentId, actionIndex) : [];
+    return { blocks: blocks.length, runs, skipped, filesWritten };
+  }
+
+  /**
+   * Runs the action's code blocks (see `run`) and renders the tool response with the configured Liquid template;
+   * `undefined` when the action has no code (which ends the agent's turn).
+   */
+  async execute(agentId: string, actionIndex: number, text: string, languages?: readonly string[]): Promise<ToolResult | undefined> {
+    const action = await this.run(agentId, actionIndex, text, languages);
+    if (!action) return undefined;
+    const limit = this.options.outputLimit ?? 2000;
+    const views = action.runs.map((r): CodeRunView => {
+      const stdout = truncateMiddle(r.stdout.trimEnd(), limit);
+      const stderr = truncateMiddle(r.stderr.trimEnd(), limit);
+      return {
+        index: r.index,
+        language: r.language,
+        status: r.status,
+        exitCode: r.exitCode ?? '',
+        stdout,
+        stderr,
+        truncated: r.sandboxTruncated || stdout.length < r.stdout.trimEnd().length || stderr.length < r.stderr.trimEnd().length,
+        timeout: this.options.runTimeout ?? '',
+        limit: r.limit ?? '',
+        message: r.message,
+        durationMs: r.durationMs,
+      };
+    });
+    const calls = views.map((v, i) =>
+      codeToolCall(action.runs[i]!, this.options.toolName ?? 'code', v.status === 'sandbox-error' ? v.message : [v.stdout, v.stderr].filter(Boolean).join('\n')),
+    );
+    const { filesWritten, skipped } = action;
     const vars = { results: views, skipped, filesWritten: filesWritten.map((f) => f.path) };
     const content = this.options.templateFile
       ? await this.#templates.renderFile(this.options.templateFile, vars)
@@ -176,7 +208,7 @@ export class CodeToolRunner {
       message,
       filesWritten,
       extras: {
-        codeBlocks: blocks.length,
+        codeBlocks: action.blocks,
         ran: views.length,
         skipped,
         errors: views.filter((v) => v.status === 'error').length,
@@ -187,12 +219,12 @@ export class CodeToolRunner {
     };
   }
 
-  /** Every workspace file with the agent (or `environment`) that wrote it. */
+  /** Every workspace file with the agent (or `environment`) that wrote it; empty for a stateless runner. */
   files(): Artifact[] {
-    return this.tracker.list();
+    return this.ws ? this.ws.tracker.list() : [];
   }
 
   async close(): Promise<void> {
-    await this.workspace.close();
+    await this.ws?.workspace.close();
   }
 }

@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Environment, EpisodeContext, EpisodeEnvironment } from '../../core/contracts/Environment.js';
 import type { Sandbox } from '../../core/contracts/Sandbox.js';
 import type { Task } from '../../core/model/Task.js';
 import { MappaError } from '../../core/util/MappaError.js';
-import { FileTracker } from '../code-sandbox/FileTracker.js';
+import { BlockToolResponseFormatter } from '../code-sandbox/BlockToolResponseFormatter.js';
+import { CodeToolRunner } from '../code-sandbox/CodeToolRunner.js';
 import type { DsbenchEnvironmentSettings } from './DsbenchEnvironmentConfig.js';
-import { DsbenchEpisode } from './DsbenchEpisode.js';
+import { DsbenchEpisode, isHiddenWorkspaceFile } from './DsbenchEpisode.js';
 import { isDsbenchTaskFiles, type DsbenchTaskMetadata } from './DsbenchTaskMeta.js';
+import { dsbenchToolResponseFormat } from './dsbenchToolResponseFormat.js';
 import { DSB_HELPER_FILE, DSB_HELPER_SOURCE } from './helperModule.js';
-import { openDsbenchWorkspace } from './openDsbenchWorkspace.js';
 
 function taskMetadata(task: Task): DsbenchTaskMetadata {
   const m = task.metadata as Partial<DsbenchTaskMetadata>;
@@ -27,10 +27,13 @@ function taskMetadata(task: Task): DsbenchTaskMetadata {
  */
 export class DsbenchEnvironment implements Environment {
   readonly name = 'dsbench';
+  readonly #formatter: BlockToolResponseFormatter;
 
-  constructor(private readonly o: DsbenchEnvironmentSettings & { readonly sandbox: Sandbox }) {}
+  constructor(private readonly o: DsbenchEnvironmentSettings & { readonly sandbox: Sandbox }) {
+    this.#formatter = new BlockToolResponseFormatter(dsbenchToolResponseFormat(o.toolOutputChars));
+  }
 
-  async createEpisode(task: Task, context: EpisodeContext): Promise<EpisodeEnvironment> {
+  async createEpisode(task: Task, _context: EpisodeContext): Promise<EpisodeEnvironment> {
     const files = task.groundTruth;
     if (!isDsbenchTaskFiles(files)) {
       throw new MappaError(`task ${task.id} has no DSBench files`, { hint: 'load tasks with the dsbench task source (tasks: { use: dsbench })' });
@@ -43,15 +46,18 @@ export class DsbenchEnvironment implements Environment {
     };
     if (this.o.copySampleSubmission && files.sampleSubmissionFile) seed['sample_submission.csv'] = await readFile(files.sampleSubmissionFile);
     if (this.o.helperModule) seed[DSB_HELPER_FILE] = Buffer.from(DSB_HELPER_SOURCE);
-    const ws = await openDsbenchWorkspace(this.o.sandbox, seed, join(context.workDir, 'workspace'), this.o.fetchFiles);
-    try {
-      const tracker = new FileTracker(ws.hostDir);
-      await tracker.baseline('environment');
-      return new DsbenchEpisode(meta, files, ws, tracker, this.o);
-    } catch (err) {
-      await ws.close();
-      throw err;
-    }
+    // The sandbox's workspace when it has one; otherwise the files travel with every run and `fetchFiles` come back.
+    const code = await CodeToolRunner.open(this.o.sandbox, {
+      seedFiles: seed,
+      fetchFiles: this.o.fetchFiles,
+      ignoreFiles: isHiddenWorkspaceFile,
+      languages: ['python'],
+      runTimeout: this.o.runTimeout,
+      memoryLimitMb: this.o.memoryLimitMb,
+      maxBlocksPerAction: this.o.maxCodeBlocksPerAction,
+      stopOnError: false,
+    });
+    return new DsbenchEpisode(meta, files, code, this.#formatter, this.o);
   }
 
   async dispose(): Promise<void> {

@@ -1,22 +1,18 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AgentSpec } from '../../core/contracts/AgentSpec.js';
 import type { EpisodeEnvironment, Observation, ToolResult } from '../../core/contracts/Environment.js';
-import type { RunCodeResponse } from '../../core/contracts/Sandbox.js';
 import type { ActionRecord } from '../../core/model/Action.js';
 import type { Artifact } from '../../core/model/Artifact.js';
 import type { AgentTurn, Outcome } from '../../core/model/Episode.js';
-import type { ToolCall } from '../../core/model/ToolCall.js';
-import { truncateMiddle } from '../../core/util/truncate.js';
-import type { FileTracker } from '../code-sandbox/FileTracker.js';
-import { extractCodeBlocks } from '../code-sandbox/extractCodeBlocks.js';
+import { safeReadFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
+import type { BlockToolResponseFormatter } from '../code-sandbox/BlockToolResponseFormatter.js';
+import type { CodeToolRunner } from '../code-sandbox/CodeToolRunner.js';
+import { codeToolCall, type CodeBlockRun } from '../code-sandbox/runCodeBlock.js';
 import type { DsbenchCoachExtras } from './coachExtras.js';
 import type { DsbenchEnvironmentSettings } from './DsbenchEnvironmentConfig.js';
 import type { DsbenchTaskFiles, DsbenchTaskMetadata } from './DsbenchTaskMeta.js';
 import { gradeFigures, gradeSubmission, type GradeResult } from './grading/gradeSubmission.js';
 import { handoffText, stripThinkingBlocks } from './handoffText.js';
-import type { DsbenchWorkspace } from './openDsbenchWorkspace.js';
 import { parsePythonError, type ExecutionError } from './pythonErrors.js';
 import { observationVars } from './observationVars.js';
 import { stageOf } from './stages.js';
@@ -35,8 +31,17 @@ export interface DsbenchToolFacts {
 
 export const NO_PREDICTIONS = 'ERROR: No predictions found (no submission file has been written yet)';
 
-/** Python caches and dot-files are noise for agents and coaches. */
-const hidden = (path: string) => path.split('/').some((s) => s === '__pycache__' || s.startsWith('.'));
+/** Python caches and dot-files are noise for agents and coaches: the workspace's file tracking leaves them out. */
+export const isHiddenWorkspaceFile = (path: string) => path.split('/').some((s) => s === '__pycache__' || s.startsWith('.'));
+
+/** What went wrong in a block that failed (the Python exception, the time limit or the sandbox). */
+function executionError(run: CodeBlockRun, runTimeout: number): ExecutionError | undefined {
+  if (run.ok) return undefined;
+  if (run.runStatus === 'SandboxError') return { kind: 'SandboxError', message: run.message || 'sandbox failed' };
+  if (run.runStatus === 'TimeLimitExceeded') return { kind: 'TimeLimitExceeded', message: `the code ran longer than ${runTimeout} s` };
+  const lastLine = run.stderr.trim().split('\n').pop() ?? '';
+  return parsePythonError(run.stderr) ?? { kind: 'Error', message: lastLine || `exit code ${run.exitCode ?? null}` };
+}
 
 /** One episode of the DSBench pipeline: a workspace with the task files, code execution, file attribution, grading. */
 export class DsbenchEpisode implements EpisodeEnvironment {
@@ -47,23 +52,19 @@ export class DsbenchEpisode implements EpisodeEnvironment {
   constructor(
     private readonly meta: DsbenchTaskMetadata,
     private readonly files: DsbenchTaskFiles,
-    private readonly ws: DsbenchWorkspace,
-    private readonly tracker: FileTracker,
+    private readonly code: CodeToolRunner,
+    private readonly formatter: BlockToolResponseFormatter,
     private readonly o: DsbenchEnvironmentSettings,
   ) {}
 
-  #visible(artifacts: readonly Artifact[]): Artifact[] {
-    return artifacts.filter((a) => !hidden(a.path));
-  }
-
   #fileNames(): string[] {
-    return this.#visible(this.tracker.list()).map((a) => a.path);
+    return this.code.files().map((a) => a.path);
   }
 
   async observe(agent: AgentSpec, upstream: ReadonlyMap<string, AgentTurn>): Promise<Observation> {
     const { vars, warning } = observationVars({
       meta: this.meta,
-      files: this.#visible(this.tracker.list()),
+      files: this.code.files(),
       stage: stageOf(agent, this.o.stages),
       previous: [...upstream.values()].map((t) => ({ agentId: t.agentId, role: t.role, output: handoffText(t) })),
       submissionFile: this.o.submissionFile,
@@ -74,71 +75,36 @@ export class DsbenchEpisode implements EpisodeEnvironment {
     return { vars };
   }
 
-  #toolCall(code: string, res: RunCodeResponse, ms: number): { call: ToolCall; error?: ExecutionError } {
-    const limit = this.o.toolOutputChars;
-    const rr = res.runResult;
-    if (res.status === 'SandboxError' || !rr) {
-      const message = res.message || 'sandbox failed';
-      return { call: { tool: 'python', input: code, language: 'python', status: 'sandbox-error', output: `[Sandbox Error] ${message}`, durationMs: ms }, error: { kind: 'SandboxError', message } };
-    }
-    const stdout = truncateMiddle(rr.stdout, limit);
-    const stderr = truncateMiddle(rr.stderr, Math.floor(limit / 2));
-    const base = { tool: 'python', input: code, language: 'python', durationMs: ms, ...(rr.returnCode !== null ? { exitCode: rr.returnCode } : {}) };
-    if (rr.status === 'TimeLimitExceeded') {
-      return {
-        call: { ...base, status: 'timeout', output: `[Execution TimeLimitExceeded]\n[stdout]: ${stdout}\n[stderr/error]: ${stderr}` },
-        error: { kind: 'TimeLimitExceeded', message: `the code ran longer than ${this.o.runTimeout} s` },
-      };
-    }
-    if (rr.status === 'Error' || (rr.returnCode ?? 0) !== 0) {
-      const lastLine = rr.stderr.trim().split('\n').pop() ?? '';
-      return {
-        call: { ...base, status: 'error', output: `[Execution Error]\n[stdout]: ${stdout}\n[stderr/error]: ${stderr}` },
-        error: parsePythonError(rr.stderr) ?? { kind: 'Error', message: lastLine || `exit code ${rr.returnCode}` },
-      };
-    }
-    const output = [stdout.trimEnd(), stderr.trim() ? `[stderr]: ${stderr.trimEnd()}` : ''].filter(Boolean).join('\n') || '(no output)';
-    return { call: { ...base, status: 'ok', output } };
-  }
-
   async executeTools(agent: AgentSpec, action: { readonly text: string; readonly index: number }): Promise<ToolResult | undefined> {
-    const blocks = extractCodeBlocks(action.text, ['python']);
-    if (blocks.length === 0) return undefined;
-    const toRun = blocks.slice(0, this.o.maxCodeBlocksPerAction);
-    const calls: ToolCall[] = [];
-    let firstError: ExecutionError | undefined;
-    for (const block of toRun) {
-      const t0 = performance.now();
-      const res = await this.ws.run(block.code, { runTimeout: this.o.runTimeout, memoryLimitMb: this.o.memoryLimitMb });
-      const { call, error } = this.#toolCall(block.code, res, performance.now() - t0);
-      calls.push(call);
-      firstError ??= error;
-    }
-    const written = this.#visible(await this.tracker.commit(agent.id, action.index));
+    const ran = await this.code.run(agent.id, action.index, action.text);
+    if (!ran) return undefined;
+    const { runs, filesWritten: written } = ran;
     const submission = written.find((a) => a.path === this.o.submissionFile);
     if (submission) await this.#gradeCurrent();
     const notes: string[] = [];
-    if (blocks.length > toRun.length) notes.push(`[${blocks.length - toRun.length} more code block(s) not run: at most ${toRun.length} per action]`);
+    if (ran.skipped > 0) notes.push(`[${ran.skipped} more code block(s) not run: at most ${this.o.maxCodeBlocksPerAction} per action]`);
     if (this.o.reportFiles) notes.push(written.length ? `[files written: ${written.map((a) => a.path).join(', ')}]` : '[no files written]');
-    const content = [calls.map((c) => c.output).join('\n------\n'), ...notes].join('\n');
+    const formatted = this.formatter.format(runs, { notes });
+    const calls = runs.map((r, i) => codeToolCall(r, 'python', formatted.blocks[i]!));
+    const firstError = runs.map((r) => executionError(r, this.o.runTimeout)).find((e) => e !== undefined);
     const stage = stageOf(agent, this.o.stages);
     const facts: DsbenchToolFacts = {
       ...(stage ? { stage } : {}),
-      codeBlocks: blocks.length,
-      blocksRun: toRun.length,
-      codeRan: calls.every((c) => c.status === 'ok'),
+      codeBlocks: ran.blocks,
+      blocksRun: runs.length,
+      codeRan: runs.every((r) => r.ok),
       ...(firstError ? { executionError: firstError } : {}),
       filesWrittenByAction: written.map((a) => a.path),
       submissionWritten: submission !== undefined,
     };
-    return { calls, message: { role: 'user', content: `<tool_response>\n${content}\n</tool_response>` }, filesWritten: written, extras: facts };
+    return { calls, message: { role: 'user', content: formatted.message }, filesWritten: written, extras: facts };
   }
 
   /** Grades the submission file as it is now (cached by content hash). */
   async #gradeCurrent(): Promise<GradeResult> {
-    const path = join(this.ws.hostDir, this.o.submissionFile);
-    const sub = existsSync(path) ? await readFile(path, 'utf8') : undefined;
-    const sha = this.tracker.list().find((a) => a.path === this.o.submissionFile)?.sha256 ?? (sub === undefined ? 'none' : `len-${sub.length}`);
+    // Never through a symlink the agents' code may have planted under the submission's name.
+    const sub = (await safeReadFile(this.code.workspaceDir, this.o.submissionFile))?.toString('utf8');
+    const sha = this.code.files().find((a) => a.path === this.o.submissionFile)?.sha256 ?? (sub === undefined ? 'none' : `len-${sub.length}`);
     if (this.#grade && this.#grade.sha === sha) return this.#grade.result;
     this.#answers ??= await readFile(this.files.answerFile, 'utf8');
     const result = gradeSubmission(
@@ -160,7 +126,7 @@ export class DsbenchEpisode implements EpisodeEnvironment {
   }
 
   async artifacts(): Promise<readonly Artifact[]> {
-    return this.#visible(this.tracker.list());
+    return this.code.files();
   }
 
   async coachContext(agent: AgentSpec, action: ActionRecord, previous: readonly ActionRecord[]): Promise<Readonly<Record<string, unknown>>> {
@@ -170,7 +136,7 @@ export class DsbenchEpisode implements EpisodeEnvironment {
     for (const a of previous) {
       if (a.agentId === agent.id) continue;
       const entry = others.get(a.agentId) ?? { role: a.role, files: new Set<string>(), last: '' };
-      for (const f of a.filesWritten) if (!hidden(f.path)) entry.files.add(f.path);
+      for (const f of a.filesWritten) entry.files.add(f.path);
       entry.last = a.text;
       others.set(a.agentId, entry);
     }
@@ -184,7 +150,7 @@ export class DsbenchEpisode implements EpisodeEnvironment {
       agentName: agent.id,
       filesAvailable: this.#fileNames(),
       filesFromPreviousAgents,
-      filesWrittenByAction: action.filesWritten.map((f) => f.path).filter((p) => !hidden(p)),
+      filesWrittenByAction: action.filesWritten.map((f) => f.path),
       taskType: this.meta.taskType,
       ...(warning ? { missingArtifactWarning: warning } : {}),
       codeBlocks: facts.codeBlocks ?? 0,
@@ -218,6 +184,6 @@ export class DsbenchEpisode implements EpisodeEnvironment {
   }
 
   async close(): Promise<void> {
-    await this.ws.close();
+    await this.code.close();
   }
 }

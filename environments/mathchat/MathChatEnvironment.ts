@@ -3,7 +3,7 @@ import type { Sandbox } from '../../core/contracts/Sandbox.js';
 import type { Task } from '../../core/model/Task.js';
 import { MathChatEpisode, type MathChatEpisodeOptions } from './MathChatEpisode.js';
 import type { MathChatRole } from './mathchatRoles.js';
-import { type ToolResponseFormat, ToolResponseFormatter } from './ToolResponseFormatter.js';
+import { BlockToolResponseFormatter, type ToolResponseFormat } from '../code-sandbox/BlockToolResponseFormatter.js';
 
 export interface MathChatEnvironmentOptions extends ToolResponseFormat {
   /** Runs the agents' code; owned by the environment (disposed with it). */
@@ -31,7 +31,7 @@ export class MathChatEnvironment implements Environment {
   constructor(private readonly o: MathChatEnvironmentOptions) {
     this.#episode = {
       sandbox: o.sandbox,
-      formatter: new ToolResponseFormatter(o, o.path ?? 'environment'),
+      formatter: new BlockToolResponseFormatter(o, o.path ?? 'environment'),
       toolName: o.toolName ?? 'python',
       languages: o.languages ?? ['python'],
       runTimeout: o.runTimeout ?? 10,

@@ -5,18 +5,21 @@ import type { ActionRecord } from '../../core/model/Action.js';
 import type { Artifact } from '../../core/model/Artifact.js';
 import type { AgentTurn, Outcome } from '../../core/model/Episode.js';
 import type { Task } from '../../core/model/Task.js';
-import { extractCodeBlocks } from '../code-sandbox/extractCodeBlocks.js';
+import type { BlockToolResponseFormatter } from '../code-sandbox/BlockToolResponseFormatter.js';
+import { CodeToolRunner } from '../code-sandbox/CodeToolRunner.js';
+import { codeToolCall } from '../code-sandbox/runCodeBlock.js';
 import { answersEquivalent } from './answers/answersEquivalent.js';
 import { extractBoxed } from './answers/extractBoxed.js';
 import { printedNumber } from './answers/numbersInText.js';
 import { collectMathChatFacts } from './mathchatFacts.js';
 import type { MathChatRole } from './mathchatRoles.js';
-import { runCodeBlocks, type RunLimits } from './runCodeBlocks.js';
-import type { ToolResponseFormatter } from './ToolResponseFormatter.js';
 
-export interface MathChatEpisodeOptions extends RunLimits {
+export interface MathChatEpisodeOptions {
   readonly sandbox: Sandbox;
-  readonly formatter: ToolResponseFormatter;
+  readonly formatter: BlockToolResponseFormatter;
+  /** Seconds per code block. */
+  readonly runTimeout: number;
+  readonly memoryLimitMb?: number | undefined;
   /** Agents with this tool name run their ```python blocks. */
   readonly toolName: string;
   readonly languages: readonly string[];
@@ -54,10 +57,20 @@ function viewOf(turn: AgentTurn): UpstreamView {
 
 /** One MathChat episode: prompt variables, the Python tool loop, coach evidence, and grading by `\boxed{}`. */
 export class MathChatEpisode implements EpisodeEnvironment {
+  // The paper's tool loop: every block is a fresh stateless run, nothing is shared between blocks.
+  readonly #code: CodeToolRunner;
+
   constructor(
     private readonly task: Task,
     private readonly o: MathChatEpisodeOptions,
-  ) {}
+  ) {
+    this.#code = CodeToolRunner.stateless(o.sandbox, {
+      runTimeout: o.runTimeout,
+      memoryLimitMb: o.memoryLimitMb,
+      maxBlocksPerAction: o.maxBlocks,
+      stopOnError: false,
+    });
+  }
 
   async observe(_agent: AgentSpec, upstream: ReadonlyMap<string, AgentTurn>): Promise<Observation> {
     const views = [...upstream.values()].map(viewOf);
@@ -76,25 +89,15 @@ export class MathChatEpisode implements EpisodeEnvironment {
 
   async executeTools(agent: AgentSpec, action: { readonly text: string; readonly index: number }): Promise<ToolResult | undefined> {
     if (!agent.tools.includes(this.o.toolName)) return undefined;
-    const found = extractCodeBlocks(action.text, this.o.languages);
-    if (found.length === 0) return undefined;
-    const blocks = found.slice(0, this.o.maxBlocks);
-    const runs = await runCodeBlocks(this.o.sandbox, blocks, this.o);
+    const ran = await this.#code.run(agent.id, action.index, action.text, this.o.languages);
+    if (!ran) return undefined;
+    const { runs, skipped } = ran;
     const formatted = this.o.formatter.format(runs);
-    const skipped = found.length - blocks.length;
     const codeErrors = runs.filter((r) => !r.ok).length;
     const lastOk = [...runs].reverse().find((r) => r.ok && r.stdout.trim() !== '');
     const printed = lastOk ? printedNumber(lastOk.stdout) : undefined;
     return {
-      calls: runs.map((r, i) => ({
-        tool: this.o.toolName,
-        input: r.code,
-        language: r.language,
-        status: r.status,
-        output: formatted.blocks[i]!,
-        ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-        durationMs: r.durationMs,
-      })),
+      calls: runs.map((r, i) => codeToolCall(r, this.o.toolName, formatted.blocks[i]!)),
       message: { role: 'user', content: formatted.message },
       filesWritten: [],
       extras: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
 import { pluginRef } from '../../core/pipeline/pluginRef.js';
 import { MathChatEnvironment, type MathChatEnvironmentOptions } from './MathChatEnvironment.js';
-import { DEFAULT_BLOCK_TEMPLATE, DEFAULT_RESPONSE_TEMPLATE, DEFAULT_SEPARATOR } from './ToolResponseFormatter.js';
+import { DEFAULT_BLOCK_TEMPLATE, DEFAULT_RESPONSE_TEMPLATE, DEFAULT_SEPARATOR } from '../code-sandbox/BlockToolResponseFormatter.js';
 
 export const MathChatEnvironmentConfig = z.strictObject({
   sandbox: pluginRef('sandbox').default({ use: 'bubblewrap' }).describe('Sandbox that runs the Code Executor’s blocks (one fresh run per block)'),

@@ -1,9 +1,9 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
-import { startFakeServer, type FakeServer } from '../fakes/fakeOpenAIServer.js';
 import { providerReply, requestTexts, scripted } from '../fakes/fakeProviderResponses.js';
+import { useFakeServer } from '../fakes/useFakeServer.js';
 import { tempDir, uniqueModel } from './coachFixtures.js';
 
 const action = {
@@ -31,17 +31,10 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('mappa coach eval', () => {
-  let server: FakeServer;
+  const server = useFakeServer(() => providerReply('openai', 'PROCESS_SCORE: 5'));
   const tmp = tempDir();
-  beforeAll(async () => {
-    server = await startFakeServer(() => providerReply('openai', 'PROCESS_SCORE: 5'));
-  });
-  afterAll(async () => {
-    await server.close();
+  afterAll(() => {
     tmp.remove();
-  });
-  afterEach(() => {
-    server.requests.length = 0;
   });
 
   const files = (coachYaml: string) => {

@@ -1,22 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/util/createLogger.js';
-import { startFakeServer, type FakeServer } from '../fakes/fakeOpenAIServer.js';
+import { startFakeServer } from '../fakes/fakeOpenAIServer.js';
 import { providerError, providerReply, requestTexts, scripted } from '../fakes/fakeProviderResponses.js';
+import { useFakeServer } from '../fakes/useFakeServer.js';
 import { makeCoach, mathInput, solverInput, tempDir, uniqueModel } from './coachFixtures.js';
 
 const ok = (text: string, usage?: { input: number; output: number }) => providerReply('openai', text, usage);
 
 describe('LLM coach runtime (OpenAI wire protocol, real openai client)', () => {
-  let server: FakeServer;
-  beforeAll(async () => {
-    server = await startFakeServer(() => ok('PROCESS_SCORE: 5'));
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  afterEach(() => {
-    server.requests.length = 0;
-  });
+  const server = useFakeServer(() => ok('PROCESS_SCORE: 5'));
 
   it('reads a good answer: score, outcome, rationale, usage, flags', async () => {
     server.setHandler(scripted([ok('The verifier checked the code output.\nPROCESS_SCORE: 8\nANSWER_CORRECT: 1', { input: 120, output: 30 })]));

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/util/createLogger.js';
-import { startFakeServer, type FakeServer } from '../fakes/fakeOpenAIServer.js';
+import { startFakeServer } from '../fakes/fakeOpenAIServer.js';
 import { geminiResponse, providerError, providerReply, requestTexts, scripted, type FakeProvider } from '../fakes/fakeProviderResponses.js';
+import { useFakeServer } from '../fakes/useFakeServer.js';
 import { makeCoach, mathInput, solverInput } from './coachFixtures.js';
 
 // The same runtime behaviours, driven through each provider's real client library against its wire protocol.
@@ -10,17 +11,8 @@ describe.each<[FakeProvider, string]>([
   ['gemini', ':generateContent'],
   ['openai', '/v1/chat/completions'],
 ])('%s coach over its wire protocol', (provider, pathPart) => {
-  let server: FakeServer;
   const ok = (text: string, usage?: { input: number; output: number }) => providerReply(provider, text, usage);
-  beforeAll(async () => {
-    server = await startFakeServer(() => ok('PROCESS_SCORE: 5'));
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  afterEach(() => {
-    server.requests.length = 0;
-  });
+  const server = useFakeServer(() => ok('PROCESS_SCORE: 5'));
 
   it('scores a good answer, at temperature 0, on the provider endpoint', async () => {
     server.setHandler(scripted([ok('Checked.\nPROCESS_SCORE: 8\nANSWER_CORRECT: 1', { input: 50, output: 7 })]));

@@ -11,7 +11,7 @@ import { createDsbenchEnvironment } from '../../environments/dsbench/dsbenchEnvi
 import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
 import { DSBENCH_STAGES } from '../../environments/dsbench/stages.js';
-import { createTestPythonSandbox } from '../fakes/testPythonSandbox.js';
+import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
 
 const EXAMPLE = join(packageRoot(), 'examples', 'dsbench');
 const all = await loadDsbenchTasks({});
@@ -70,7 +70,7 @@ describe('DSBench demonstrations', () => {
   it('correct helper programs produce a valid submission in the environment', async () => {
     const churn = all.find((t) => t.id === 'churn-mini')!;
     const meta = churn.metadata as DsbenchTaskMetadata;
-    const env = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox(), helperModule: true });
+    const env = await createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox(), helperModule: true });
     const workDir = await mkdtemp(join(tmpdir(), 'mappa-dsb-demo-'));
     dirs.push(workDir);
     const ep = await env.createEpisode(churn, { episodeId: 'demo', seed: 1, phase: 'train', workDir, signal: new AbortController().signal });

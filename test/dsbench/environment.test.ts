@@ -11,7 +11,9 @@ import { createDsbenchEnvironment } from '../../environments/dsbench/dsbenchEnvi
 import type { DsbenchTaskFiles } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
-import { createTestPythonSandbox, hasBwrap } from '../fakes/testPythonSandbox.js';
+import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
+import { CannedSandbox, finished } from '../fakes/cannedSandbox.js';
+import { countingSandbox } from '../fakes/countingSandbox.js';
 
 const tasks = await loadDsbenchTasks({});
 const titanic = tasks.find((t) => t.id === 'titanic-mini')!;
@@ -23,9 +25,8 @@ const AGENTS: AgentSpec[] = [
 const [DE, MOD, AN] = AGENTS as [AgentSpec, AgentSpec, AgentSpec];
 const py = (code: string) => `Here is my code.\n\`\`\`python\n${code}\n\`\`\``;
 
-
 describeEnvironmentConformance('dsbench', {
-  create: () => createDsbenchEnvironment({ sandbox: createTestPythonSandbox() }),
+  create: async () => createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox() }),
   task: titanic,
   agents: AGENTS,
   toolAction: py('import os\nprint(sorted(os.listdir(".")))'),
@@ -44,7 +45,7 @@ describe('dsbench environment', () => {
   let env: Environment;
   let workDir: string;
   beforeAll(async () => {
-    env = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox() });
+    env = await createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox() });
     workDir = await mkdtemp(join(tmpdir(), 'mappa-dsb-env-'));
   });
   afterAll(async () => {
@@ -163,7 +164,7 @@ describe('dsbench environment', () => {
   });
 
   it('runs at most maxCodeBlocksPerAction blocks, never code inside <think>, and ends the turn on text-only actions', async () => {
-    const env2 = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox(), maxCodeBlocksPerAction: 2 });
+    const env2 = await createDsbenchEnvironment({ sandbox: await createBubblewrapSandbox(), maxCodeBlocksPerAction: 2 });
     const ep = await env2.createEpisode(titanic, { episodeId: 'b', seed: 1, phase: 'train', workDir: join(workDir, 'blocks'), signal: new AbortController().signal });
     try {
       expect(await ep.executeTools(DE, { text: 'No code, just words.', index: 0 })).toBeUndefined();
@@ -182,7 +183,8 @@ describe('dsbench environment', () => {
   });
 
   it('works with a stateless sandbox (files uploaded and fetched on every run)', async () => {
-    const env2 = await createDsbenchEnvironment({ sandbox: createTestPythonSandbox({ stateless: true }), helperModule: true });
+    const sandbox = countingSandbox(await createBubblewrapSandbox(), { stateless: true });
+    const env2 = await createDsbenchEnvironment({ sandbox, helperModule: true });
     const ep = await env2.createEpisode(titanic, { episodeId: 's', seed: 1, phase: 'train', workDir: join(workDir, 'stateless'), signal: new AbortController().signal });
     try {
       expect((await ep.observe(DE, new Map())).vars.files).toContain('dsb.py');
@@ -190,13 +192,57 @@ describe('dsbench environment', () => {
       expect(t!.filesWritten.map((f) => f.path)).toEqual(['X_test.pkl']);
       const t2 = await ep.executeTools(AN, { text: py("print(open('X_test.pkl', 'rb').read())"), index: 1 });
       expect(t2!.calls[0]!.output).toBe("b'1'");
+      expect(sandbox.runs).toBe(2);
     } finally {
       await ep.close();
       await env2.dispose?.();
     }
   });
 
-  it.skipIf(!hasBwrap)('agent code cannot read the hidden answers', async () => {
+  it('formats finished, failed, timed-out and sandbox-failed blocks as the reference does', async () => {
+    const traceback = 'Traceback (most recent call last):\n  File "/code/main.py", line 1, in <module>\nKeyError: \'Age\'\n';
+    const canned = new CannedSandbox([
+      finished('a\n', 'warn\n'),
+      finished(''),
+      finished('partial\n', '', null, 'TimeLimitExceeded'),
+      { status: 'SandboxError', message: 'bwrap: boom', files: {} },
+      finished('', traceback, 1, 'Error'),
+    ]);
+    const env2 = await createDsbenchEnvironment({ sandbox: canned, maxCodeBlocksPerAction: 4 });
+    const ep = await env2.createEpisode(titanic, { episodeId: 'fmt', seed: 1, phase: 'train', workDir: join(workDir, 'fmt'), signal: new AbortController().signal });
+    try {
+      const t = await ep.executeTools(DE, { text: [1, 2, 3, 4].map((i) => py(`print(${i})`)).join('\n'), index: 0 });
+      expect(t!.message.content).toBe(
+        '<tool_response>\na\n[stderr]: warn\n------\n(no output)\n------\n[Execution TimeLimitExceeded]\n[stdout]: partial\n\n[stderr/error]: \n------\n[Sandbox Error] bwrap: boom\n[no files written]\n</tool_response>',
+      );
+      expect(t!.calls.map((c) => c.status)).toEqual(['ok', 'ok', 'timeout', 'sandbox-error']);
+      expect(t!.extras).toMatchObject({ codeBlocks: 4, blocksRun: 4, codeRan: false, executionError: { kind: 'TimeLimitExceeded', message: 'the code ran longer than 60 s' } });
+      const e = await ep.executeTools(AN, { text: py("X = train['Age']"), index: 1 });
+      expect(e!.message.content).toBe(`<tool_response>\n[Execution Error]\n[stdout]: \n[stderr/error]: ${traceback}\n[no files written]\n</tool_response>`);
+      expect(e!.calls[0]).toMatchObject({ status: 'error', exitCode: 1 });
+      expect(e!.extras).toMatchObject({ executionError: { kind: 'KeyError', message: "'Age'" } });
+    } finally {
+      await ep.close();
+      await env2.dispose?.();
+    }
+  });
+
+  it('a submission.csv symlinked to the host path of the answers is not graded as a submission', async () => {
+    const ep = await episode(titanic, 'symlink');
+    const answerFile = (titanic.groundTruth as DsbenchTaskFiles).answerFile;
+    try {
+      const t = await ep.executeTools(AN, { text: py(`import os\nos.symlink(${JSON.stringify(answerFile)}, 'submission.csv')\nprint(os.path.islink('submission.csv'))`), index: 0 });
+      expect(t!.calls[0]!.output).toBe('True');
+      const outcome = await ep.evaluate(new Map());
+      expect(outcome.success).toBe(false);
+      expect(outcome.metrics.valid).toBe(0);
+      expect(ep.groundTruth()).not.toContain('Accuracy');
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('agent code cannot read the hidden answers: the bubblewrap sandbox does not mount them', async () => {
     const ep = await episode(titanic, 'hidden');
     const answerFile = (titanic.groundTruth as DsbenchTaskFiles).answerFile;
     const probe = [
@@ -213,6 +259,8 @@ describe('dsbench environment', () => {
       "        open(p).read(); print('READ', p)",
       '    except OSError as e:',
       "        print('DENIED', p, type(e).__name__)",
+      // Control: the task files in the workspace are readable, so the denials are not a broken probe.
+      "print('TRAIN ROWS', len(open('train.csv').read().splitlines()) > 1)",
     ].join('\n');
     try {
       const t = await ep.executeTools(AN, { text: py(probe), index: 0 });
@@ -221,6 +269,9 @@ describe('dsbench environment', () => {
       expect(out).toContain('FOUND []');
       expect(out).not.toContain('READ');
       expect(out.match(/DENIED/g)).toHaveLength(4);
+      // The host path of the answers does not exist inside the sandbox at all.
+      expect(out).toContain(`DENIED ${answerFile} FileNotFoundError`);
+      expect(out).toContain('TRAIN ROWS True');
       // The answers are on the host, and the grader can read them.
       expect((await readFile(answerFile, 'utf8')).startsWith('PassengerId,Survived')).toBe(true);
       expect((await ep.artifacts()).some((a) => a.path.includes('answer'))).toBe(false);

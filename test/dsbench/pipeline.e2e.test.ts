@@ -14,7 +14,6 @@ import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js
 import type { DsbenchStage } from '../../environments/dsbench/stages.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
 import { chatCompletion, startFakeServer } from '../fakes/fakeOpenAIServer.js';
-import { testPythonSandboxPlugin } from '../fakes/testPythonSandbox.js';
 
 const EXAMPLE = join(packageRoot(), 'examples', 'dsbench');
 const dirs: string[] = [];
@@ -30,7 +29,6 @@ function program(taskId: string, stage: DsbenchStage, variant: Parameters<typeof
 
 async function run(raw: Record<string, any>) {
   const registry = createBuiltinRegistry();
-  registry.registerAll([testPythonSandboxPlugin], 'test');
   const tmp = await mkdtemp(join(tmpdir(), 'mappa-dsb-e2e-'));
   dirs.push(tmp);
   raw.run = { ...raw.run, cacheDir: join(tmp, 'cache'), report: false, checkpointEvery: 0 };
@@ -55,13 +53,13 @@ const agents = (prompts: string) => [
 ];
 const ONE_STEP = { steps: 1, tasksPerStep: 1, samplesPerTask: 1, concurrency: 1, eval: { atStart: false, atEnd: false } };
 
-describe('DSBench pipeline end to end (runner, test sandbox)', () => {
+describe('DSBench pipeline end to end (runner, bubblewrap sandbox)', () => {
   it('a Data Engineer that forgets X_test.pkl is blamed; the Analyst that hits FileNotFoundError is not', async () => {
     const { summary, episodes } = await run({
       name: 'dsbench-blame',
       seed: 1,
       tasks: { use: 'dsbench', names: { train: ['titanic-mini'] } },
-      environment: { use: 'dsbench', helperModule: true, sandbox: { use: 'test-python' } },
+      environment: { use: 'dsbench', helperModule: true, sandbox: { use: 'bubblewrap' } },
       policies: {
         de: { use: 'scripted', replies: [program('titanic-mini', 'data_engineer', 'forget_x_test', true), 'Saved X_train.pkl and y_train.pkl.'] },
         mod: { use: 'scripted', replies: [program('titanic-mini', 'modeler', 'correct', true), 'Saved model.pkl.'] },
@@ -113,7 +111,6 @@ describe('DSBench pipeline end to end (runner, test sandbox)', () => {
     try {
       const raw = (await readPipelineFile(join(EXAMPLE, 'pipeline.openai.yaml'))) as Record<string, any>;
       raw.tasks = { use: 'dsbench', names: { train: [taskId] } };
-      raw.environment.sandbox = { use: 'test-python' };
       for (const p of Object.values(raw.policies) as Array<Record<string, unknown>>) p.baseURL = `${server.url}/v1`;
       raw.coach = { use: 'dsbench-rule' }; // the LLM coach plugin lives in the coaches area
       raw.run = { ...raw.run, ...ONE_STEP };

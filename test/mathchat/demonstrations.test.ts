@@ -16,7 +16,6 @@ import { extractBoxed } from '../../environments/mathchat/answers/extractBoxed.j
 import { type Demonstration, generateMathChatDemonstrations } from '../../environments/mathchat/demonstrations/generateMathChatDemonstrations.js';
 import { demonstrationsForPipeline } from '../../environments/mathchat/demonstrations/demonstrationsForPipeline.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
-import { localPythonSandboxPlugin, LocalPythonSandbox } from '../fakes/localPythonSandbox.js';
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'mathchat');
 const dirs: string[] = [];
@@ -52,7 +51,7 @@ function rawPipeline(workDir: string, tasks: Record<string, unknown>) {
     name: 'mathchat-demo-test',
     seed: 5,
     tasks: { use: 'mathchat-generator', ...tasks },
-    environment: { use: 'mathchat', sandbox: { use: 'test-python' } },
+    environment: { use: 'mathchat', sandbox: { use: 'bubblewrap' } },
     policies: { solver: { use: 'replay' }, coder: { use: 'replay' }, verifier: { use: 'replay' } },
     agents: [
       agent('solver', 'Problem Solver', { coachSeesGroundTruth: true }),
@@ -76,7 +75,6 @@ function rawPipeline(workDir: string, tasks: Record<string, unknown>) {
 
 async function resolveWith(raw: Record<string, unknown>, byContext: Map<string, string>): Promise<ResolvedPipeline> {
   const registry = createBuiltinRegistry();
-  registry.register(localPythonSandboxPlugin(new LocalPythonSandbox()), 'test');
   registry.register(
     definePlugin({ kind: 'policy', name: 'replay', description: 'test', configSchema: z.strictObject({}), create: (_c, deps) => new ReplayPolicy(deps.id, byContext) }),
     'test',

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../core/contracts/AgentSpec.js';
-import type { RunCodeResponse, Sandbox } from '../../core/contracts/Sandbox.js';
 import type { ActionRecord } from '../../core/model/Action.js';
 import type { AgentTurn } from '../../core/model/Episode.js';
 import type { Task } from '../../core/model/Task.js';
@@ -14,8 +13,10 @@ import { inferMathChatRole } from '../../environments/mathchat/mathchatRoles.js'
 import { createMathChatEnvironment } from '../../environments/mathchat/mathchatEnvironmentPlugin.js';
 import type { MathChatEnvironmentOptions } from '../../environments/mathchat/MathChatEnvironment.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
+import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
-import { LocalPythonSandbox, localPythonSandboxPlugin } from '../fakes/localPythonSandbox.js';
+import { CannedSandbox, finished } from '../fakes/cannedSandbox.js';
+import { countingSandbox, countingSandboxPlugin } from '../fakes/countingSandbox.js';
 
 const task: Task = { id: 't1', split: 'test', prompt: 'What is 2+3?', groundTruth: '5', metadata: { taskType: 'arithmetic', difficulty: 1 } };
 const solver = agentSpec({ id: 'solver', role: 'Problem Solver' });
@@ -23,32 +24,20 @@ const coder = agentSpec({ id: 'coder', role: 'Code Executor', tools: ['python'],
 const verifier = agentSpec({ id: 'verifier', role: 'Verifier', reads: ['coder'], coachSeesGroundTruth: true });
 const code = (src: string) => '```python\n' + src + '\n```';
 
+// The real sandbox the pipeline uses by default (CI installs bubblewrap).
+const bubblewrap = await createBubblewrapSandbox();
 const work: string[] = [];
 afterAll(async () => {
   for (const d of work) await rm(d, { recursive: true, force: true });
+  await bubblewrap.dispose();
 });
 
 async function episode(options: Partial<MathChatEnvironmentOptions> = {}, t: Task = task) {
-  const env = createMathChatEnvironment({ sandbox: new LocalPythonSandbox(), ...options });
+  const env = createMathChatEnvironment({ sandbox: bubblewrap, ...options });
   const workDir = await mkdtemp(join(tmpdir(), 'mappa-mc-'));
   work.push(workDir);
   return env.createEpisode(t, { episodeId: 'e', seed: 1, phase: 'train', workDir, signal: new AbortController().signal });
 }
-
-/** A sandbox returning canned responses, to check formatting without running anything. */
-class CannedSandbox implements Sandbox {
-  readonly name = 'canned';
-  constructor(private readonly responses: RunCodeResponse[]) {}
-  async run(): Promise<RunCodeResponse> {
-    return this.responses.shift() ?? { status: 'SandboxError', message: 'no more responses', files: {} };
-  }
-}
-const finished = (stdout: string, stderr = '', returnCode = 0, status: 'Finished' | 'Error' | 'TimeLimitExceeded' = 'Finished'): RunCodeResponse => ({
-  status: 'Success',
-  message: '',
-  runResult: { status, returnCode, stdout, stderr, executionTime: 0.01 },
-  files: {},
-});
 
 function turnOf(agent: AgentSpec, actions: ActionRecord[]): AgentTurn {
   return { agentId: agent.id, role: agent.role, actions, output: actions.at(-1)?.text ?? '' };
@@ -62,7 +51,7 @@ function action(agent: AgentSpec, index: number, text: string, extra: Partial<Ac
 }
 
 describeEnvironmentConformance('mathchat', {
-  create: async () => createMathChatEnvironment({ sandbox: new LocalPythonSandbox() }),
+  create: async () => createMathChatEnvironment({ sandbox: await createBubblewrapSandbox() }),
   task,
   agents: [solver, coder, verifier],
   toolAction: code('print(2+3)'),
@@ -72,7 +61,7 @@ describeEnvironmentConformance('mathchat', {
 
 describe('mathchat environment: Python tool loop', () => {
   it('runs each block in a fresh sandbox and returns the paper’s tool response', async () => {
-    const sandbox = new LocalPythonSandbox();
+    const sandbox = countingSandbox(bubblewrap);
     const ep = await episode({ sandbox });
     const r = await ep.executeTools(coder, { text: `Let me compute.\n${code('x = 2+3\nprint(x)')}\nand\n${code('print(x)')}`, index: 1 });
     expect(sandbox.runs).toBe(2);
@@ -114,12 +103,12 @@ describe('mathchat environment: Python tool loop', () => {
   });
 
   it('rejects a template that does not parse, naming the field', () => {
-    expect(() => createMathChatEnvironment({ sandbox: new LocalPythonSandbox(), responseTemplate: '{% if %}', path: 'environment' })).toThrow(MappaError);
-    expect(() => createMathChatEnvironment({ sandbox: new LocalPythonSandbox(), responseTemplate: '{% if %}', path: 'environment' })).toThrow(/environment\.responseTemplate/);
+    expect(() => createMathChatEnvironment({ sandbox: bubblewrap, responseTemplate: '{% if %}', path: 'environment' })).toThrow(MappaError);
+    expect(() => createMathChatEnvironment({ sandbox: bubblewrap, responseTemplate: '{% if %}', path: 'environment' })).toThrow(/environment\.responseTemplate/);
   });
 
   it('runs code only for agents with the tool, outside <think>, and caps the blocks per action', async () => {
-    const sandbox = new LocalPythonSandbox();
+    const sandbox = countingSandbox(bubblewrap);
     const ep = await episode({ sandbox, maxBlocks: 1 });
     expect(await ep.executeTools(solver, { text: code('print(1)'), index: 0 })).toBeUndefined();
     expect(await ep.executeTools(coder, { text: `<think>${code('print(1)')}</think> no code`, index: 1 })).toBeUndefined();
@@ -196,17 +185,17 @@ describe('mathchat environment: observation, grading and coach evidence', () => 
 describe('mathchat environment plugin', () => {
   it('creates its nested sandbox plugin and reports an unknown one by path', async () => {
     const registry = createBuiltinRegistry();
-    const sandbox = new LocalPythonSandbox();
-    registry.register(localPythonSandboxPlugin(sandbox), 'test');
+    const sandbox = countingSandbox(bubblewrap);
+    registry.register(countingSandboxPlugin(sandbox), 'test');
     const run = { runDir: '/tmp', cacheDir: '/tmp', baseDir: '/tmp', seed: 0, signal: new AbortController().signal };
     const factory = new PluginFactory(registry, run, silentLogger);
-    const env = await factory.create('environment', { use: 'mathchat', sandbox: { use: 'test-python' }, runTimeout: 3 }, 'environment');
+    const env = await factory.create('environment', { use: 'mathchat', sandbox: { use: 'counting' }, runTimeout: 3 }, 'environment');
     const workDir = await mkdtemp(join(tmpdir(), 'mappa-mc-'));
     work.push(workDir);
     const ep = await env.createEpisode(task, { episodeId: 'e', seed: 1, phase: 'eval', workDir, signal: new AbortController().signal });
     await ep.executeTools(coder, { text: code('print(1)'), index: 0 });
     expect(sandbox.runs).toBe(1);
-    // The default sandbox (bubblewrap) is not registered on this branch: the error names the nested path.
+    // An unknown nested sandbox plugin: the error names the nested path.
     await expect(factory.create('environment', { use: 'mathchat', sandbox: { use: 'no-such-sandbox' } }, 'environment')).rejects.toThrow(/environment\.sandbox/);
   });
 });

@@ -16,7 +16,6 @@ import { evaluateRational } from '../../environments/mathchat/answers/evaluateRa
 import { parseMathExpression } from '../../environments/mathchat/answers/parseMathExpression.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
 import { chatCompletion, startFakeServer } from '../fakes/fakeOpenAIServer.js';
-import { LocalPythonSandbox } from '../fakes/localPythonSandbox.js';
 
 const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'mathchat');
 const dirs: string[] = [];
@@ -25,15 +24,14 @@ afterAll(async () => {
 });
 
 /**
- * Plugins of other branches (bubblewrap, tfjs-transformer, reinforce++) are stubbed only while they are missing, so
- * once they are merged this test validates the example files against their real schemas.
+ * Plugins of other branches (tfjs-transformer, reinforce++) are stubbed only while they are missing, so once they are
+ * merged this test validates the example files against their real schemas.
  */
-function registryWithStubs(sandbox = new LocalPythonSandbox()): PluginRegistry {
+function registryWithStubs(): PluginRegistry {
   const registry = createBuiltinRegistry();
   const stub = (kind: PluginKind, name: string, create: () => any) => {
     if (!registry.get(kind, name)) registry.register(definePlugin({ kind, name, description: 'stub', configSchema: z.looseObject({}), create }), 'test-stub');
   };
-  stub('sandbox', 'bubblewrap', () => sandbox);
   stub('policy', 'tfjs-transformer', () => {
     throw new Error('stub');
   });

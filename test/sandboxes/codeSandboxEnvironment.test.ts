@@ -14,6 +14,8 @@ import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/crea
 import { createSandboxFusionSandbox } from '../../plugins/sandboxes/sandboxfusion/SandboxFusionSandbox.js';
 import { safeReadFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
 import { agentSpec, describeEnvironmentConformance } from '../conformance/environmentConformance.js';
+import { CannedSandbox, finished } from '../fakes/cannedSandbox.js';
+import { countingSandbox } from '../fakes/countingSandbox.js';
 import { startFakeSandboxFusion } from '../fakes/fakeSandboxFusionServer.js';
 
 const py = (code: string) => '```python\n' + code + '\n```';
@@ -100,6 +102,30 @@ describe('CodeToolRunner', () => {
     } finally {
       await runner.close();
     }
+  });
+
+  it('stateless: every block is a fresh sandbox run, nothing persists and no files are attributed', async () => {
+    const counted = countingSandbox(sandbox);
+    const runner = CodeToolRunner.stateless(counted, { stopOnError: false });
+    const r = (await runner.run('a', 0, [py('x = 1\nopen("f.txt", "w").write("1")'), py('import os\nprint(os.path.exists("f.txt"))\nprint(x)')].join('\n')))!;
+    expect(counted.runs).toBe(2);
+    expect(r.runs.map((b) => [b.index, b.status, b.runStatus])).toEqual([[0, 'ok', 'Finished'], [1, 'error', 'Error']]);
+    expect(r.runs[1]!.stdout).toBe('False\n');
+    expect(r.runs[1]!.stderr).toContain("NameError: name 'x' is not defined");
+    expect(r.filesWritten).toEqual([]);
+    expect(runner.files()).toEqual([]);
+    expect(() => runner.workspaceDir).toThrow(/stateless/);
+    await runner.close();
+  });
+
+  it('counts a run that finished with a non-zero exit as an error, and a sandbox failure as a sandbox error', async () => {
+    const canned = new CannedSandbox([finished('out\n', '', 2), { status: 'SandboxError', message: 'no namespaces', files: {} }]);
+    const runner = CodeToolRunner.stateless(canned, { stopOnError: false });
+    const r = (await runner.execute('a', 0, py('print(1)') + py('print(2)')))!;
+    expect(r.calls.map((c) => [c.status, c.exitCode, c.output])).toEqual([['error', 2, 'out'], ['sandbox-error', undefined, 'no namespaces']]);
+    expect(r.message.content).toContain('Exit code 2.');
+    expect(r.message.content).toContain('Sandbox error: no namespaces');
+    expect(runner.stats).toMatchObject({ runs: 2, errors: 1, sandboxErrors: 1 });
   });
 
   it('emulates a workspace on a sandbox without one (SandboxFusion)', async () => {

@@ -1,14 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { BackendError, parseRetryAfter } from '../BackendError.js';
 import type { CompletionRequest, CompletionResult, LlmBackend } from '../LlmBackend.js';
-import { scrubSecret } from '../scrubSecret.js';
+import { stainlessBackendError } from './stainlessBackendError.js';
+import { stainlessClientOptions, type StainlessConnection } from './stainlessClientOptions.js';
 
-export interface AnthropicBackendOptions {
-  readonly baseURL: string;
+export interface AnthropicBackendOptions extends StainlessConnection {
   readonly model: string;
-  readonly apiKey: string;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** The Anthropic Messages API via `@anthropic-ai/sdk`. */
@@ -17,15 +13,7 @@ export class AnthropicBackend implements LlmBackend {
   readonly #client: Anthropic;
 
   constructor(private readonly o: AnthropicBackendOptions) {
-    this.#client = new Anthropic({
-      baseURL: o.baseURL,
-      // An explicit key keeps the SDK from reading credentials from profiles or other environment variables.
-      apiKey: o.apiKey,
-      maxRetries: 0,
-      timeout: 24 * 3600_000,
-      ...(o.headers ? { defaultHeaders: { ...o.headers } } : {}),
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-    });
+    this.#client = new Anthropic(stainlessClientOptions(o));
   }
 
   get model(): string {
@@ -51,7 +39,7 @@ export class AnthropicBackend implements LlmBackend {
     try {
       response = await this.#client.messages.create(body, { signal });
     } catch (err) {
-      throw this.#toBackendError(err);
+      throw stainlessBackendError('anthropic', err, this.o.apiKey, Anthropic);
     }
     const text = response.content
       .filter((b): b is Anthropic.TextBlock => b.type === 'text')
@@ -63,20 +51,5 @@ export class AnthropicBackend implements LlmBackend {
       outputTokens: response.usage?.output_tokens ?? 0,
       ...(response.model ? { model: response.model } : {}),
     };
-  }
-
-  #toBackendError(err: unknown): BackendError {
-    const scrub = (m: string) => scrubSecret(m, this.o.apiKey);
-    if (err instanceof Anthropic.APIUserAbortError) return new BackendError('anthropic: request aborted', { kind: 'aborted' });
-    if (err instanceof Anthropic.APIConnectionTimeoutError) return new BackendError('anthropic: request timed out', { kind: 'timeout' });
-    if (err instanceof Anthropic.APIConnectionError) return new BackendError(`anthropic: connection failed: ${scrub(err.message)}`, { kind: 'network' });
-    if (err instanceof Anthropic.APIError && err.status !== undefined) {
-      return new BackendError(`anthropic: HTTP ${err.status}: ${scrub(err.message)}`, {
-        kind: 'http',
-        status: err.status,
-        retryAfterMs: parseRetryAfter(err.headers),
-      });
-    }
-    return new BackendError(`anthropic: ${scrub((err as Error)?.message ?? String(err))}`, { kind: 'invalid-response' });
   }
 }

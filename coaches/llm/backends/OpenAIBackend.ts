@@ -1,17 +1,14 @@
 import OpenAI from 'openai';
-import { BackendError, parseRetryAfter } from '../BackendError.js';
+import { BackendError } from '../BackendError.js';
 import type { CompletionRequest, CompletionResult, LlmBackend } from '../LlmBackend.js';
-import { scrubSecret } from '../scrubSecret.js';
+import { stainlessBackendError } from './stainlessBackendError.js';
+import { stainlessClientOptions, type StainlessConnection } from './stainlessClientOptions.js';
 
-export interface OpenAIBackendOptions {
-  readonly baseURL: string;
+export interface OpenAIBackendOptions extends StainlessConnection {
   readonly model: string;
-  readonly apiKey: string;
   /** `max_completion_tokens` for OpenAI reasoning models, `max_tokens` for most OpenAI-compatible servers. */
   readonly maxTokensField?: 'max_tokens' | 'max_completion_tokens' | undefined;
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** OpenAI-compatible chat completions (OpenAI, vLLM, Ollama, OpenRouter, Gemini's OpenAI endpoint) via the `openai` package. */
@@ -20,15 +17,7 @@ export class OpenAIBackend implements LlmBackend {
   readonly #client: OpenAI;
 
   constructor(private readonly o: OpenAIBackendOptions) {
-    this.#client = new OpenAI({
-      baseURL: o.baseURL,
-      apiKey: o.apiKey,
-      // The coach runtime owns retries and timeouts (it aborts through the signal).
-      maxRetries: 0,
-      timeout: 24 * 3600_000,
-      ...(o.headers ? { defaultHeaders: { ...o.headers } } : {}),
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-    });
+    this.#client = new OpenAI(stainlessClientOptions(o));
   }
 
   get model(): string {
@@ -56,7 +45,7 @@ export class OpenAIBackend implements LlmBackend {
         signal,
       });
     } catch (err) {
-      throw this.#toBackendError(err);
+      throw stainlessBackendError('openai', err, this.o.apiKey, OpenAI);
     }
     const choice = response.choices?.[0];
     if (!choice) throw new BackendError('openai: response has no choices', { kind: 'invalid-response' });
@@ -66,20 +55,5 @@ export class OpenAIBackend implements LlmBackend {
       outputTokens: response.usage?.completion_tokens ?? 0,
       ...(response.model ? { model: response.model } : {}),
     };
-  }
-
-  #toBackendError(err: unknown): BackendError {
-    const scrub = (m: string) => scrubSecret(m, this.o.apiKey);
-    if (err instanceof OpenAI.APIUserAbortError) return new BackendError('openai: request aborted', { kind: 'aborted' });
-    if (err instanceof OpenAI.APIConnectionTimeoutError) return new BackendError('openai: request timed out', { kind: 'timeout' });
-    if (err instanceof OpenAI.APIConnectionError) return new BackendError(`openai: connection failed: ${scrub(err.message)}`, { kind: 'network' });
-    if (err instanceof OpenAI.APIError && err.status !== undefined) {
-      return new BackendError(`openai: HTTP ${err.status}: ${scrub(err.message)}`, {
-        kind: 'http',
-        status: err.status,
-        retryAfterMs: parseRetryAfter(err.headers),
-      });
-    }
-    return new BackendError(`openai: ${scrub((err as Error)?.message ?? String(err))}`, { kind: 'invalid-response' });
   }
 }

@@ -13,7 +13,7 @@ import { parseMathExpression } from '../answers/parseMathExpression.js';
 import { evaluatePython } from '../answers/pythonArithmetic.js';
 import { MathChatEpisode } from '../MathChatEpisode.js';
 import { inferMathChatRole, type MathChatRole } from '../mathchatRoles.js';
-import { type ToolResponseFormat, ToolResponseFormatter } from '../ToolResponseFormatter.js';
+import { BlockToolResponseFormatter, type ToolResponseFormat } from '../../code-sandbox/BlockToolResponseFormatter.js';
 import { type DemonstrationRatesInput, DemonstrationRatesSchema, type DemonstrationRates } from './DemonstrationRates.js';
 import { ExpressionSandbox } from './ExpressionSandbox.js';
 import { slipNumber, slipValue, swapOperator } from './slips.js';
@@ -133,7 +133,7 @@ export async function generateMathChatDemonstrations(o: DemonstrationOptions): P
   const seed = o.seed ?? 0;
   const templates = o.templates ?? new TemplateEngine();
   const toolName = o.toolName ?? 'python';
-  const formatter = new ToolResponseFormatter(o.toolFormat ?? {});
+  const formatter = new BlockToolResponseFormatter(o.toolFormat ?? {});
   const sandbox = new ExpressionSandbox();
   const roles = o.agents.map((a, i) =>
     inferMathChatRole(a.role, { usesCode: a.tools.includes(toolName), isLast: i === o.agents.length - 1, ...(o.roleOverrides ? { overrides: o.roleOverrides } : {}) }),

@@ -1,5 +1,5 @@
 import type { MetricsLine } from './readRunDir.js';
-import type { ChartSection, ChartSeries, ChartSpec } from './ReportData.js';
+import type { ChartSeries, ChartSpec } from './ReportData.js';
 
 /** Colorblind-friendly palette (Okabe–Ito, then Tableau) used for runs and agents alike. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7F7F7F', '#8C564B', '#BCBD22', '#17BECF'];
@@ -27,13 +27,7 @@ export function seriesPoints(metrics: readonly MetricsLine[], key: string): { x:
   return { x, y };
 }
 
-interface ChartDef {
-  readonly id: string;
-  readonly section: ChartSection;
-  readonly title: string;
-  readonly yLabel: string;
-  readonly yRange: [number, number] | null;
-  readonly main: boolean;
+interface ChartDef extends Omit<ChartSpec, 'series'> {
   /** The (group, key) pairs this chart draws for a run, given the run's keys. */
   readonly pick: (keys: readonly string[]) => Array<{ group: string; key: string }>;
 }

@@ -46,8 +46,11 @@ export class RoundTripWorkspace implements SandboxWorkspace {
   }
 }
 
-/** The sandbox's own workspace when it has one, otherwise a round-trip emulation. */
-export async function openWorkspaceFor(sandbox: Sandbox, options: { readonly seedFiles?: Readonly<Record<string, Uint8Array>> } = {}): Promise<SandboxWorkspace> {
+/** The sandbox's own workspace when it has one, otherwise a round-trip emulation (`fetch`: what it fetches back). */
+export async function openWorkspaceFor(
+  sandbox: Sandbox,
+  options: { readonly seedFiles?: Readonly<Record<string, Uint8Array>>; readonly fetch?: readonly string[] } = {},
+): Promise<SandboxWorkspace> {
   if (sandbox.openWorkspace) return sandbox.openWorkspace(options.seedFiles ? { seedFiles: options.seedFiles } : {});
   return RoundTripWorkspace.open(sandbox, options);
 }

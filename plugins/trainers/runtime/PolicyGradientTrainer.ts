@@ -13,14 +13,13 @@ import { returnsToGo } from '../math/returnsToGo.js';
 import { rlooAdvantages } from '../math/rlooAdvantages.js';
 import { tokenRewards } from '../math/tokenRewards.js';
 import type { KlEstimator, LossAggregation } from '../math/types.js';
-import { learningRate } from './learningRate.js';
 import type { OptimizerOptions } from './OptimizerOptions.js';
 import { optimizerStep, type MicroBatchLoss } from './optimizerStep.js';
 import { policyLossTf } from './policyLossTf.js';
 import type { PolicySlot } from './PolicySlot.js';
 import { buildSequenceBatch, fromWindow, toWindow } from './SequenceBatch.js';
 import { sequenceLogprobs } from './sequenceLogprobs.js';
-import { SlotTrainer } from './SlotTrainer.js';
+import { SlotTrainer, updateMetrics, type UpdateTally } from './SlotTrainer.js';
 
 /** How per-sequence rewards become per-token advantages. */
 export type AdvantageSpec =
@@ -141,7 +140,7 @@ export class PolicyGradientTrainer extends SlotTrainer {
 
     // 3. Updates, one policy at a time.
     t = performance.now();
-    const updates = new Map<PolicySlot, { gradNorm: number; n: number; lr: number; skipped: number }>();
+    const updates = new Map<PolicySlot, UpdateTally>();
     for (const slot of new Set(agents.map((a) => a.slot))) {
       const mine = agents.filter((a) => a.slot === slot);
       const rows = mine.flatMap((a) => a.rows.filter(isTrained));
@@ -172,10 +171,7 @@ export class PolicyGradientTrainer extends SlotTrainer {
         m['clip_frac'] = a.m.tokensSeen > 0 ? a.m.clip / a.m.tokensSeen : 0;
         m['ppo_kl'] = a.m.tokensSeen > 0 ? a.m.ppoKl / a.m.tokensSeen : 0;
         if (o.klPlacement === 'loss' && o.klCoef > 0) m['kl_loss'] = a.m.updates > 0 ? a.m.klLoss / a.m.updates : 0;
-        m['grad_norm'] = u.n > 0 ? u.gradNorm / u.n : 0;
-        m['lr'] = u.lr;
-        m['optimizer_steps'] = u.n;
-        m['skipped_updates'] = u.skipped;
+        Object.assign(m, updateMetrics(u));
       }
       out[a.batch.agentId] = m;
     }
@@ -255,11 +251,9 @@ export class PolicyGradientTrainer extends SlotTrainer {
     }
   }
 
-  #update(slot: PolicySlot, rows: Row[], agents: readonly AgentState[], context: TrainStepContext) {
+  #update(slot: PolicySlot, rows: Row[], agents: readonly AgentState[], context: TrainStepContext): UpdateTally {
     const o = this.options;
     const tf = this.tf;
-    const perStep = o.epochs * o.miniBatches;
-    const total = Math.max(1, context.totalSteps) * perStep;
     const klInLoss = o.klPlacement === 'loss' && o.klCoef > 0 && slot.reference !== undefined;
     const lossOptions = {
       clipEps: o.clipEps,
@@ -270,102 +264,86 @@ export class PolicyGradientTrainer extends SlotTrainer {
       entropyCoef: o.entropyCoef,
     };
     const withEntropy = o.entropyCoef !== 0;
-    const result = { gradNorm: 0, n: 0, lr: 0, skipped: 0 };
-    let u = 0;
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
-      const order = o.miniBatches > 1 ? this.rng.shuffle(rows) : rows;
-      for (let mb = 0; mb < o.miniBatches; mb++, u++) {
-        const mini = order.slice(Math.floor((mb * order.length) / o.miniBatches), Math.floor(((mb + 1) * order.length) / o.miniBatches));
-        if (mini.length === 0) continue;
-        const scale = o.lossScaleFactor ?? Math.max(...mini.map((r) => r.mask.length));
-        const weights = aggregationWeights(
-          mini.map((r) => r.mask),
-          o.aggregation,
-          { lossScaleFactor: scale },
+    return this.miniBatchUpdates(slot, rows, o, context, (mini, lr) => {
+      const scale = o.lossScaleFactor ?? Math.max(...mini.map((r) => r.mask.length));
+      const weights = aggregationWeights(
+        mini.map((r) => r.mask),
+        o.aggregation,
+        { lossScaleFactor: scale },
+      );
+      const weightOf = new Map(mini.map((r, i) => [r, weights[i]!]));
+      const sorted = [...mini].sort((x, y) => seqLength(x) - seqLength(y));
+      const micro: Array<{ rows: Row[] } & MicroBatchLoss> = [];
+      for (let i = 0; i < sorted.length; i += o.microBatchSize) {
+        const chunk = sorted.slice(i, i + o.microBatchSize);
+        const batch = buildSequenceBatch(
+          chunk.map((r) => r.exp),
+          slot.policy.padTokenId,
         );
-        const weightOf = new Map(mini.map((r, i) => [r, weights[i]!]));
-        const sorted = [...mini].sort((x, y) => seqLength(x) - seqLength(y));
-        const micro: Array<{ rows: Row[] } & MicroBatchLoss> = [];
-        for (let i = 0; i < sorted.length; i += o.microBatchSize) {
-          const chunk = sorted.slice(i, i + o.microBatchSize);
-          const batch = buildSequenceBatch(
-            chunk.map((r) => r.exp),
-            slot.policy.padTokenId,
-          );
-          const shape: [number, number] = [batch.rows, batch.width];
-          micro.push({
-            rows: chunk,
-            batch,
-            loss: (logp, entropy) =>
-              policyLossTf(
-                tf,
-                logp,
-                {
-                  oldLogp: tf.tensor2d(toWindow(batch, chunk.map((r) => r.old)), shape),
-                  advantages: tf.tensor2d(toWindow(batch, chunk.map((r) => r.adv)), shape),
-                  weights: tf.tensor2d(toWindow(batch, chunk.map((r) => weightOf.get(r)!)), shape),
-                  ...(klInLoss ? { refLogp: tf.tensor2d(toWindow(batch, chunk.map((r) => r.ref!)), shape) } : {}),
-                },
-                lossOptions,
-                entropy,
-              ),
-          });
-        }
-        const lr = learningRate(o.lr, o.schedule, (Math.max(1, context.step) - 1) * perStep + u, total);
-        const res = optimizerStep(tf, slot.policy, slot.optimizer, micro, { lr, maxGradNorm: o.maxGradNorm, withEntropy });
-        result.lr = lr;
-        if (res.applied) {
-          result.gradNorm += res.gradNorm;
-          result.n++;
-        } else {
-          result.skipped++;
-          this.logger?.warn(`${this.name}: non-finite gradient for policy "${slot.policy.id}"; update skipped`);
-        }
-        // Metrics per agent from the same numbers, through the plain-array implementation.
-        const newLogp = new Map<Row, number[]>();
-        const newEntropy = new Map<Row, number[]>();
-        micro.forEach((m, i) =>
-          m.rows.forEach((r, j) => {
-            newLogp.set(r, res.logp[i]![j]!);
-            if (res.entropy) newEntropy.set(r, res.entropy[i]![j]!);
-          }),
-        );
-        for (const a of agents) {
-          if (a.slot !== slot) continue;
-          const mine = mini.filter((r) => r.agent === agents.indexOf(a));
-          if (mine.length === 0) continue;
-          const mask = mine.map((r) => r.mask);
-          const lp = mine.map((r) => newLogp.get(r)!);
-          const pg = ppoClipLoss({
-            logp: lp,
-            oldLogp: mine.map((r) => r.old),
-            advantages: mine.map((r) => r.adv),
-            mask,
-            clipEps: lossOptions.clipEps,
-            clipEpsHigh: lossOptions.clipEpsHigh,
-            ...(o.dualClip !== undefined ? { dualClip: o.dualClip } : {}),
-            aggregation: o.aggregation,
-            lossScaleFactor: scale,
-          });
-          const w = aggregationWeights(mask, o.aggregation, { lossScaleFactor: scale });
-          const agg = (v: number[][]) => v.reduce((s, row, i) => s + row.reduce((s2, x, t) => s2 + x * w[i]![t]!, 0), 0);
-          let loss = pg.loss;
-          if (klInLoss) {
-            const klLoss = agg(approxKl(lp, mine.map((r) => r.ref!), mask, o.klEstimator));
-            a.m.klLoss += klLoss;
-            loss += o.klCoef * klLoss;
-          }
-          if (withEntropy) loss -= o.entropyCoef * agg(mine.map((r) => newEntropy.get(r)!));
-          const n = mask.reduce((s, m) => s + m.length, 0);
-          a.m.loss += loss;
-          a.m.updates++;
-          a.m.clip += pg.clipFrac * n;
-          a.m.ppoKl += pg.ppoKl * n;
-          a.m.tokensSeen += n;
-        }
+        const shape: [number, number] = [batch.rows, batch.width];
+        micro.push({
+          rows: chunk,
+          batch,
+          loss: (logp, entropy) =>
+            policyLossTf(
+              tf,
+              logp,
+              {
+                oldLogp: tf.tensor2d(toWindow(batch, chunk.map((r) => r.old)), shape),
+                advantages: tf.tensor2d(toWindow(batch, chunk.map((r) => r.adv)), shape),
+                weights: tf.tensor2d(toWindow(batch, chunk.map((r) => weightOf.get(r)!)), shape),
+                ...(klInLoss ? { refLogp: tf.tensor2d(toWindow(batch, chunk.map((r) => r.ref!)), shape) } : {}),
+              },
+              lossOptions,
+              entropy,
+            ),
+        });
       }
-    }
-    return result;
+      const res = optimizerStep(tf, slot.policy, slot.optimizer, micro, { lr, maxGradNorm: o.maxGradNorm, withEntropy });
+      // Metrics per agent from the same numbers, through the plain-array implementation.
+      const newLogp = new Map<Row, number[]>();
+      const newEntropy = new Map<Row, number[]>();
+      micro.forEach((m, i) =>
+        m.rows.forEach((r, j) => {
+          newLogp.set(r, res.logp[i]![j]!);
+          if (res.entropy) newEntropy.set(r, res.entropy[i]![j]!);
+        }),
+      );
+      for (const a of agents) {
+        if (a.slot !== slot) continue;
+        const mine = mini.filter((r) => r.agent === agents.indexOf(a));
+        if (mine.length === 0) continue;
+        const mask = mine.map((r) => r.mask);
+        const lp = mine.map((r) => newLogp.get(r)!);
+        const pg = ppoClipLoss({
+          logp: lp,
+          oldLogp: mine.map((r) => r.old),
+          advantages: mine.map((r) => r.adv),
+          mask,
+          clipEps: lossOptions.clipEps,
+          clipEpsHigh: lossOptions.clipEpsHigh,
+          ...(o.dualClip !== undefined ? { dualClip: o.dualClip } : {}),
+          aggregation: o.aggregation,
+          lossScaleFactor: scale,
+        });
+        const w = aggregationWeights(mask, o.aggregation, { lossScaleFactor: scale });
+        const agg = (v: number[][]) => v.reduce((s, row, i) => s + row.reduce((s2, x, t) => s2 + x * w[i]![t]!, 0), 0);
+        let loss = pg.loss;
+        if (klInLoss) {
+          const klLoss = agg(approxKl(lp, mine.map((r) => r.ref!), mask, o.klEstimator));
+          a.m.klLoss += klLoss;
+          loss += o.klCoef * klLoss;
+        }
+        if (withEntropy) loss -= o.entropyCoef * agg(mine.map((r) => newEntropy.get(r)!));
+        const n = mask.reduce((s, m) => s + m.length, 0);
+        a.m.loss += loss;
+        a.m.updates++;
+        a.m.clip += pg.clipFrac * n;
+        a.m.ppoKl += pg.ppoKl * n;
+        a.m.tokensSeen += n;
+      }
+      return res;
+    });
   }
 }
 

@@ -9,9 +9,27 @@ import { Rng } from '../../../core/util/Rng.js';
 import { isTrainablePolicy, type TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import type { AdamOptions } from './Adam.js';
+import { learningRate } from './learningRate.js';
+import type { OptimizerOptions } from './OptimizerOptions.js';
 import { PolicySlot, type SavedSlot } from './PolicySlot.js';
 
 const STATE_FORMAT = 'mappa-trainer/1';
+
+/** What one step's optimizer updates of a policy came to. */
+export interface UpdateTally {
+  gradNorm: number;
+  /** Updates applied. */
+  n: number;
+  /** Learning rate of the last update. */
+  lr: number;
+  /** Updates skipped for a non-finite gradient. */
+  skipped: number;
+}
+
+/** The optimizer figures of an agent's metrics row. */
+export function updateMetrics(u: UpdateTally): Record<string, number> {
+  return { grad_norm: u.n > 0 ? u.gradNorm / u.n : 0, lr: u.lr, optimizer_steps: u.n, skipped_updates: u.skipped };
+}
 
 interface SavedState {
   readonly format: string;
@@ -83,6 +101,42 @@ export abstract class SlotTrainer implements Trainer {
       this.slots.set(policy.id, slot);
     }
     return slot;
+  }
+
+  /**
+   * `epochs` passes of `miniBatches` mini-batches over one policy's rows (shuffled by the trainer RNG when there is
+   * more than one mini-batch), each one `update` at the scheduled learning rate; a non-finite gradient skips the
+   * update with a warning.
+   */
+  protected miniBatchUpdates<R>(
+    slot: PolicySlot,
+    rows: readonly R[],
+    o: OptimizerOptions,
+    context: TrainStepContext,
+    update: (mini: R[], lr: number) => { readonly applied: boolean; readonly gradNorm: number },
+  ): UpdateTally {
+    const perStep = o.epochs * o.miniBatches;
+    const total = Math.max(1, context.totalSteps) * perStep;
+    const tally: UpdateTally = { gradNorm: 0, n: 0, lr: 0, skipped: 0 };
+    let k = 0;
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const order = o.miniBatches > 1 ? this.rng.shuffle(rows) : rows;
+      for (let mb = 0; mb < o.miniBatches; mb++, k++) {
+        const mini = order.slice(Math.floor((mb * order.length) / o.miniBatches), Math.floor(((mb + 1) * order.length) / o.miniBatches));
+        if (mini.length === 0) continue;
+        const lr = learningRate(o.lr, o.schedule, (Math.max(1, context.step) - 1) * perStep + k, total);
+        const res = update(mini, lr);
+        tally.lr = lr;
+        if (res.applied) {
+          tally.gradNorm += res.gradNorm;
+          tally.n++;
+        } else {
+          tally.skipped++;
+          this.logger?.warn(`${this.name}: non-finite gradient for policy "${slot.policy.id}"; update skipped`);
+        }
+      }
+    }
+    return tally;
   }
 
   /** For `sharedPolicy: error`: refuses agents that share a policy. */

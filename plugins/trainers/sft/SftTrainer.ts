@@ -4,10 +4,9 @@ import type { Experience } from '../../../core/model/Experience.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { aggregationWeights } from '../math/aggregationWeights.js';
 import type { LossAggregation } from '../math/types.js';
-import { learningRate } from '../runtime/learningRate.js';
 import type { OptimizerOptions } from '../runtime/OptimizerOptions.js';
 import type { PolicySlot } from '../runtime/PolicySlot.js';
-import { SlotTrainer } from '../runtime/SlotTrainer.js';
+import { SlotTrainer, updateMetrics, type UpdateTally } from '../runtime/SlotTrainer.js';
 import { sftUpdate } from './sftUpdate.js';
 
 export interface SftTrainerOptions extends OptimizerOptions {
@@ -44,47 +43,30 @@ export class SftTrainer extends SlotTrainer {
       return { batch, slot, demos, loss: 0, updates: 0 };
     });
     if (o.sharedPolicy === 'error') this.assertNoSharedPolicy(agents.map((a) => ({ agentId: a.batch.agentId, slot: a.slot })));
-    const perStep = o.epochs * o.miniBatches;
-    const total = Math.max(1, context.totalSteps) * perStep;
-    const updates = new Map<PolicySlot, { gradNorm: number; n: number; lr: number; skipped: number }>();
+    const updates = new Map<PolicySlot, UpdateTally>();
     for (const slot of new Set(agents.map((a) => a.slot))) {
       const mine = agents.filter((a) => a.slot === slot);
       const rows: Array<{ exp: Experience; owner: (typeof agents)[number] }> = mine.flatMap((a) => a.demos.map((exp) => ({ exp, owner: a })));
       if (rows.length === 0) continue;
-      const u = { gradNorm: 0, n: 0, lr: 0, skipped: 0 };
-      let k = 0;
-      for (let epoch = 0; epoch < o.epochs; epoch++) {
-        const order = o.miniBatches > 1 ? this.rng.shuffle(rows) : rows;
-        for (let mb = 0; mb < o.miniBatches; mb++, k++) {
-          const mini = order.slice(Math.floor((mb * order.length) / o.miniBatches), Math.floor(((mb + 1) * order.length) / o.miniBatches));
-          if (mini.length === 0) continue;
-          const lr = learningRate(o.lr, o.schedule, (Math.max(1, context.step) - 1) * perStep + k, total);
-          const res = sftUpdate(
-            this.tf,
-            slot.policy,
-            slot.optimizer,
-            mini.map((r) => r.exp),
-            { microBatchSize: o.microBatchSize, aggregation: o.aggregation, lr, maxGradNorm: o.maxGradNorm, lossScaleFactor: o.lossScaleFactor },
-          );
-          u.lr = lr;
-          if (res.applied) {
-            u.gradNorm += res.gradNorm;
-            u.n++;
-          } else {
-            u.skipped++;
-            this.logger?.warn(`sft: non-finite gradient for policy "${slot.policy.id}"; update skipped`);
-          }
-          for (const a of mine) {
-            const idx = mini.map((r, i) => (r.owner === a ? i : -1)).filter((i) => i >= 0);
-            if (idx.length === 0) continue;
-            const masks = idx.map((i) => res.logp[i]!.map(() => 1));
-            const w = aggregationWeights(masks, o.aggregation, o.lossScaleFactor !== undefined ? { lossScaleFactor: o.lossScaleFactor } : {});
-            a.loss -= idx.reduce((s, i, r) => s + res.logp[i]!.reduce((s2, lp, t) => s2 + lp * w[r]![t]!, 0), 0);
-            a.updates++;
-          }
+      const tally = this.miniBatchUpdates(slot, rows, o, context, (mini, lr) => {
+        const res = sftUpdate(
+          this.tf,
+          slot.policy,
+          slot.optimizer,
+          mini.map((r) => r.exp),
+          { microBatchSize: o.microBatchSize, aggregation: o.aggregation, lr, maxGradNorm: o.maxGradNorm, lossScaleFactor: o.lossScaleFactor },
+        );
+        for (const a of mine) {
+          const idx = mini.map((r, i) => (r.owner === a ? i : -1)).filter((i) => i >= 0);
+          if (idx.length === 0) continue;
+          const masks = idx.map((i) => res.logp[i]!.map(() => 1));
+          const w = aggregationWeights(masks, o.aggregation, o.lossScaleFactor !== undefined ? { lossScaleFactor: o.lossScaleFactor } : {});
+          a.loss -= idx.reduce((s, i, r) => s + res.logp[i]!.reduce((s2, lp, t) => s2 + lp * w[r]![t]!, 0), 0);
+          a.updates++;
         }
-      }
-      updates.set(slot, u);
+        return res;
+      });
+      updates.set(slot, tally);
       slot.policy.markUpdated();
     }
     this.lastStep = context.step;
@@ -96,14 +78,7 @@ export class SftTrainer extends SlotTrainer {
         tokens: a.demos.reduce((s, e) => s + e.actionIds.length, 0),
       };
       const u = updates.get(a.slot);
-      if (u && a.updates > 0) {
-        m['loss'] = a.loss / a.updates;
-        m['grad_norm'] = u.n > 0 ? u.gradNorm / u.n : 0;
-        m['lr'] = u.lr;
-        m['optimizer_steps'] = u.n;
-        m['skipped_updates'] = u.skipped;
-      }
-      out[a.batch.agentId] = m;
+      out[a.batch.agentId] = u && a.updates > 0 ? { ...m, loss: a.loss / a.updates, ...updateMetrics(u) } : m;
     }
     return out;
   }

@@ -96,8 +96,17 @@ export class GenerationEngine {
         try {
           this.#dropAborted();
           const room = this.#o.maxBatchSize - this.#rows.length;
-          if (this.#queue.length > 0 && room > 0) this.#admit(this.#queue.splice(0, room));
-          else if (this.#rows.length > 0) this.#decodeStep();
+          if (this.#queue.length > 0 && room > 0) {
+            const batch = this.#queue.splice(0, room);
+            try {
+              this.#admit(batch);
+            } catch (err) {
+              // New requests that never joined the batch fail here; the batch itself is failed below, since a
+              // half-done merge leaves the cache and the rows out of step.
+              for (const p of batch) if (!this.#rows.some((r) => r.job === p.job)) p.reject(err);
+              throw err;
+            }
+          } else if (this.#rows.length > 0) this.#decodeStep();
           this.#retire();
         } catch (err) {
           for (const r of this.#rows) r.reject(err);

@@ -180,6 +180,9 @@ describe('tfjs-transformer scoring and training interface', () => {
       expect(batched[i]).toHaveLength(r.continuationIds.length);
       expect(maxAbsDiff(batched[i]!, alone!)).toBeLessThan(1e-5);
     }
+    const withEmpty = await p.score([{ contextIds: reqs[0]!.contextIds, continuationIds: [] }, reqs[1]!]);
+    expect(withEmpty[0]).toEqual([]);
+    expect(maxAbsDiff(withEmpty[1]!, batched[1]!)).toBeLessThan(1e-5);
     const small = await tiny({ scoreBatchTokens: 1 });
     const split = await small.score(reqs);
     for (const [i] of reqs.entries()) expect(maxAbsDiff(split[i]!, batched[i]!)).toBeLessThan(1e-5);

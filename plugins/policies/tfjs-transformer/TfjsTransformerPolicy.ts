@@ -228,6 +228,10 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
           gatherIdx.push((row * t + pos) * this.vocabSize + (r.continuationIds[j] as number));
         }
       });
+      if (gatherIdx.length === 0) {
+        for (const g of group) results[g.i] = [];
+        continue;
+      }
       const w = this.#inferenceWeights();
       const lp = tf.tidy(() => {
         const inputIds = tf.tensor2d(ids, [b, t], 'int32');

@@ -123,6 +123,27 @@ describe('Hugging Face checkpoints: bad input gives clear errors naming the file
 });
 
 describe('Hugging Face checkpoints: layouts and round trips', () => {
+  it('takes sampling defaults and EOS ids from generation_config.json', async () => {
+    const dir = await copyFixture('qwen2-tiny');
+    const messages = [{ role: 'user' as const, content: 'What is 3 + 4?' }];
+    const plain = await load(dir);
+    const greedy = await plain.generate({ messages, seed: 0, sampling: { greedy: true, maxNewTokens: 12 } });
+    const sampled = await plain.generate({ messages, seed: 0, sampling: { maxNewTokens: 12 } });
+    expect(sampled.tokenIds).not.toEqual(greedy.tokenIds);
+    plain.dispose();
+    // top_k 1 makes default sampling greedy; the greedy continuation's 3rd token becomes an EOS id.
+    await editJson(join(dir, 'generation_config.json'), (j) => {
+      j['top_k'] = 1;
+      j['eos_token_id'] = [greedy.tokenIds[2]];
+    });
+    const configured = await load(dir);
+    expect(configured.eosTokenIds).toContain(greedy.tokenIds[2]);
+    const g = await configured.generate({ messages, seed: 0, sampling: { maxNewTokens: 12 } });
+    expect(g.tokenIds).toEqual(greedy.tokenIds.slice(0, greedy.tokenIds.indexOf(greedy.tokenIds[2]!) + 1));
+    expect(g.finishReason).toBe('stop');
+    configured.dispose();
+  });
+
   it('reads the older top-level rope_theta form and a sharded index like the single file', async () => {
     const ref = await logits(join(fixtures, 'llama-tiny'));
     const dir = await copyFixture();

@@ -180,6 +180,9 @@ describe('tfjs-transformer scoring and training interface', () => {
       expect(batched[i]).toHaveLength(r.continuationIds.length);
       expect(maxAbsDiff(batched[i]!, alone!)).toBeLessThan(1e-5);
     }
+    const withEmpty = await p.score([{ contextIds: reqs[0]!.contextIds, continuationIds: [] }, reqs[1]!]);
+    expect(withEmpty[0]).toEqual([]);
+    expect(maxAbsDiff(withEmpty[1]!, batched[1]!)).toBeLessThan(1e-5);
     const small = await tiny({ scoreBatchTokens: 1 });
     const split = await small.score(reqs);
     for (const [i] of reqs.entries()) expect(maxAbsDiff(split[i]!, batched[i]!)).toBeLessThan(1e-5);
@@ -194,7 +197,7 @@ describe('tfjs-transformer scoring and training interface', () => {
     const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 0, 0]], [2, 4]);
     const frozen = p.snapshot();
     const before = tf.tidy(() => p.forward(ids, mask).dataSync().slice());
-    expect(maxAbsDiff(tf.tidy(() => frozen.forward(ids, mask).dataSync().slice()), before)).toBe(0);
+    expect(maxAbsDiff(tf.tidy(() => frozen.forward(ids, mask).dataSync().slice()), before)).toBeLessThan(1e-5);
     const g0 = await p.generate({ messages: prompts[0]!, seed: 0, sampling: { greedy: true, maxNewTokens: 8 } });
     const vars = [...p.variables().values()];
     const opt = tf.train.sgd(0.5);
@@ -205,7 +208,7 @@ describe('tfjs-transformer scoring and training interface', () => {
     expect(p.version).toBe(1);
     const after = tf.tidy(() => p.forward(ids, mask).dataSync().slice());
     expect(maxAbsDiff(after, before)).toBeGreaterThan(1e-3);
-    expect(maxAbsDiff(tf.tidy(() => frozen.forward(ids, mask).dataSync().slice()), before)).toBe(0);
+    expect(maxAbsDiff(tf.tidy(() => frozen.forward(ids, mask).dataSync().slice()), before)).toBeLessThan(1e-5);
     const g1 = await p.generate({ messages: prompts[0]!, seed: 0, sampling: { greedy: true, maxNewTokens: 8 } });
     expect(g1.policyVersion).toBe(1);
     const [rescored] = await p.score([{ contextIds: g0.contextIds, continuationIds: g0.tokenIds }]);

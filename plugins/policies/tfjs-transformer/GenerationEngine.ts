@@ -5,6 +5,9 @@ import { sampleToken } from './sampleToken.js';
 import type { LayerKv, TransformerModel, WeightMap } from './TransformerModel.js';
 import { KV_BATCH_AXIS, K_SEQ_AXIS, MASK_VALUE, V_SEQ_AXIS, causalMask } from './TransformerModel.js';
 
+/** Attention-score elements one prefill may allocate per layer (64 Mi floats = 256 MB). */
+const PREFILL_SCORE_BUDGET = 1 << 26;
+
 export interface GenerationJob {
   readonly contextIds: readonly number[];
   readonly sampling: TokenSampling;
@@ -96,8 +99,17 @@ export class GenerationEngine {
         try {
           this.#dropAborted();
           const room = this.#o.maxBatchSize - this.#rows.length;
-          if (this.#queue.length > 0 && room > 0) this.#admit(this.#queue.splice(0, room));
-          else if (this.#rows.length > 0) this.#decodeStep();
+          if (this.#queue.length > 0 && room > 0) {
+            const batch = this.#queue.splice(0, this.#prefillCount(room));
+            try {
+              this.#admit(batch);
+            } catch (err) {
+              // New requests that never joined the batch fail here; the batch itself is failed below, since a
+              // half-done merge leaves the cache and the rows out of step.
+              for (const p of batch) if (!this.#rows.some((r) => r.job === p.job)) p.reject(err);
+              throw err;
+            }
+          } else if (this.#rows.length > 0) this.#decodeStep();
           this.#retire();
         } catch (err) {
           for (const r of this.#rows) r.reject(err);
@@ -120,6 +132,23 @@ export class GenerationEngine {
       }
     }
     for (const r of this.#rows) if (r.job.signal?.aborted && !r.finish) r.finish = 'stop';
+  }
+
+  /**
+   * How many queued requests to prefill together: up to `room`, while the attention scores of the padded prefill
+   * (rows × heads × length²) stay under a budget, so a burst of long prompts does not exhaust the wasm heap.
+   */
+  #prefillCount(room: number): number {
+    const heads = this.#o.model.config.numHeads;
+    let n = 0;
+    let len = 0;
+    while (n < room && n < this.#queue.length) {
+      const next = Math.max(len, (this.#queue[n] as Pending).job.contextIds.length);
+      if (n > 0 && (n + 1) * heads * next * next > PREFILL_SCORE_BUDGET) break;
+      len = next;
+      n++;
+    }
+    return n;
   }
 
   /** Prefills new requests together (left-padded) and joins them to the running batch. */

@@ -125,12 +125,15 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     const tf = this.#o.tf;
     const frozen = new Map<string, TF.Tensor>();
     for (const [name, v] of this.#o.weights) frozen.set(name, tf.keep(v.clone()));
+    // A frozen model never needs gradients: it runs the inference path (fused, pre-transposed weights).
+    const inference = this.model.transposeWeights(frozen);
     const model = this.model;
     return {
-      forward: (inputIds, attentionMask) => model.forward(frozen, inputIds, attentionMask),
+      forward: (inputIds, attentionMask) => model.forward(frozen, inputIds, attentionMask, inference),
       dispose: () => {
-        for (const t of frozen.values()) t.dispose();
+        for (const t of [...frozen.values(), ...inference.values()]) t.dispose();
         frozen.clear();
+        inference.clear();
       },
     };
   }
@@ -236,6 +239,10 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
           gatherIdx.push((row * t + pos) * this.vocabSize + (r.continuationIds[j] as number));
         }
       });
+      if (gatherIdx.length === 0) {
+        for (const g of group) results[g.i] = [];
+        continue;
+      }
       const w = this.#inferenceWeights();
       const lp = tf.tidy(() => {
         const inputIds = tf.tensor2d(ids, [b, t], 'int32');

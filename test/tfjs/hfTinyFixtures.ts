@@ -7,16 +7,19 @@ import type { LoadedTensor } from '../../plugins/policies/tfjs-transformer/safet
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /**
- * The hf-tiny fixtures live in the project's `shared/` folder next to the checkout (CI: `<clone>/../shared`; helper
- * worktrees sit one level deeper). `MAPPA_SHARED_DIR` overrides. Missing fixtures fail the tests, never skip them.
+ * The hf-tiny fixtures (made with Hugging Face transformers; see their README) are vendored in test/fixtures/hf-tiny,
+ * so a clean clone tests without anything next to it. `MAPPA_SHARED_DIR` points at another copy (e.g. a newer
+ * shared/ folder). Missing fixtures fail the tests, never skip them.
  */
 export function hfTinyDir(): string {
-  const candidates = [process.env['MAPPA_SHARED_DIR'], join(root, '..', 'shared'), join(root, '..', '..', 'shared')].filter((c): c is string => !!c);
-  for (const c of candidates) {
-    const dir = join(c, 'fixtures', 'hf-tiny');
+  const candidates = [
+    process.env['MAPPA_SHARED_DIR'] ? join(process.env['MAPPA_SHARED_DIR'], 'fixtures', 'hf-tiny') : undefined,
+    join(root, 'test', 'fixtures', 'hf-tiny'),
+  ].filter((c): c is string => !!c);
+  for (const dir of candidates) {
     if (existsSync(join(dir, 'README.md'))) return dir;
   }
-  throw new Error(`hf-tiny fixtures not found (looked in ${candidates.join(', ')}); set MAPPA_SHARED_DIR`);
+  throw new Error(`hf-tiny fixtures not found (looked in ${candidates.join(', ')}); set MAPPA_SHARED_DIR to the folder holding fixtures/hf-tiny`);
 }
 
 export const FP32_MODELS = ['llama-tiny', 'qwen2-tiny', 'qwen3-tiny'] as const;

@@ -7,6 +7,7 @@ import { createCliProgress } from '../CliProgress.js';
 import { loadPipelineForCli, loadPipelineFromRunDir } from '../loadPipelineForCli.js';
 import { afterRunHooks } from '../runHooks.js';
 import { interruptSignal } from '../interrupt.js';
+import { childProcessWarmStartExecutor } from '../childProcessWarmStartExecutor.js';
 
 export interface RunPipelineOptions {
   readonly file?: string;
@@ -38,6 +39,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     progress,
     rawPipeline: loaded.raw,
     logLevel: options.quiet ? 'warn' : 'info',
+    warmStartExecutor: ({ runDir }) => childProcessWarmStartExecutor({ runDir, signal }),
     logWrite: (line) => progress.log(line),
   }).catch((err) => {
     progress.close();

@@ -12,6 +12,7 @@ import type { PluginInstanceMap, PluginKind } from '../plugins/PluginKind.js';
 import type { ProgressReporter } from '../runner/ProgressReporter.js';
 import { Runner } from '../runner/Runner.js';
 import type { RunStore } from '../runner/RunStore.js';
+import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
 import { TOKENS } from './tokens.js';
 
 export interface RunContainerOptions {
@@ -20,6 +21,7 @@ export interface RunContainerOptions {
   readonly logger: Logger;
   readonly store: RunStore;
   readonly progress: ProgressReporter;
+  readonly warmStartExecutor?: WarmStartExecutor;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createRunContainer(options: RunContainerOptions): Container {
   container.bind(TOKENS.Agents).toConstantValue(pipeline.agents);
   container.bind(TOKENS.RunStore).toConstantValue(options.store);
   container.bind(TOKENS.Progress).toConstantValue(options.progress);
+  if (options.warmStartExecutor) container.bind(TOKENS.WarmStartExecutor).toConstantValue(options.warmStartExecutor);
 
   const load = <K extends PluginKind>(kind: K, ref: PluginRef, path: string, token: symbol, name?: string) => {
     const issues: ValidationIssue[] = [];

@@ -13,6 +13,7 @@ import type { PluginRegistry } from '../plugins/PluginRegistry.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import type { RunStore } from '../runner/RunStore.js';
 import type { ProgressReporter } from '../runner/ProgressReporter.js';
+import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
 
 /** DI service identifiers. `Symbol.for` keeps them identical across module copies (e.g. a plugin importing the package). */
 export const TOKENS = {
@@ -32,4 +33,6 @@ export const TOKENS = {
   Sandbox: Symbol.for('mappa.Sandbox') as ServiceIdentifier<Sandbox>,
   RunStore: Symbol.for('mappa.RunStore') as ServiceIdentifier<RunStore>,
   Progress: Symbol.for('mappa.Progress') as ServiceIdentifier<ProgressReporter>,
+  /** Optional: how warm-start jobs run (default: in this process, one after another). */
+  WarmStartExecutor: Symbol.for('mappa.WarmStartExecutor') as ServiceIdentifier<WarmStartExecutor>,
 } as const;

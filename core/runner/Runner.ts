@@ -25,6 +25,7 @@ import { EpisodeRunner } from './EpisodeRunner.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { warmStart } from './warmStart.js';
+import type { WarmStartExecutor } from './WarmStartExecutor.js';
 import type { MetricsRow, RunStore } from './RunStore.js';
 
 export interface RunSummary {
@@ -64,6 +65,7 @@ export class Runner {
     @inject(TOKENS.RunContext) private readonly run: RunContext,
     @inject(TOKENS.PluginFactory) private readonly plugins: PluginFactory,
     @inject(TOKENS.Trainer) @optional() private readonly trainer?: Trainer,
+    @inject(TOKENS.WarmStartExecutor) @optional() private readonly warmStartExecutor?: WarmStartExecutor,
   ) {
     const settings = pipeline.spec.run;
     this.#coach = new CoachScheduler(coach, settings.coachConcurrency, logger);
@@ -223,7 +225,17 @@ export class Runner {
     const interrupted = () => this.run.signal.aborted;
     let startRow: Record<string, number> = {};
     if (startStep === 0 && spec.warmStart && !interrupted()) {
-      startRow = (await warmStart({ pipeline: this.pipeline, policies: this.policies, plugins: this.plugins, run: this.run, logger: this.logger, progress: this.progress })).metrics;
+      startRow = (
+        await warmStart({
+          pipeline: this.pipeline,
+          policies: this.policies,
+          plugins: this.plugins,
+          run: this.run,
+          logger: this.logger,
+          progress: this.progress,
+          ...(this.warmStartExecutor ? { executor: this.warmStartExecutor } : {}),
+        })
+      ).metrics;
     }
     this.progress.start('steps', doTrain ? 'training' : 'rollouts', spec.run.steps);
     this.progress.update('steps', startStep);

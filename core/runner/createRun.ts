@@ -11,6 +11,7 @@ import { createLogger } from '../util/createLogger.js';
 import { silentProgress, type ProgressReporter } from './ProgressReporter.js';
 import { Runner } from './Runner.js';
 import { RunStore } from './RunStore.js';
+import type { WarmStartExecutor } from './WarmStartExecutor.js';
 
 export interface CreateRunOptions {
   readonly pipeline: ResolvedPipeline;
@@ -23,6 +24,8 @@ export interface CreateRunOptions {
   /** Console sink for the default logger (the CLI routes it through the progress bars). */
   readonly logWrite?: (line: string) => void;
   readonly progress?: ProgressReporter;
+  /** Runs warm-start jobs (the CLI uses child processes to train policies in parallel). */
+  readonly warmStartExecutor?: (run: { runDir: string }) => WarmStartExecutor;
   /** The raw pipeline object, saved for `--resume`. */
   readonly rawPipeline?: unknown;
 }
@@ -63,7 +66,14 @@ export async function createRun(options: CreateRunOptions): Promise<Run> {
   };
   await mkdir(context.cacheDir, { recursive: true });
   await store.init({ ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies }, options.rawPipeline ?? spec);
-  const container = createRunContainer({ pipeline, run: context, logger, store, progress: options.progress ?? silentProgress });
+  const container = createRunContainer({
+    pipeline,
+    run: context,
+    logger,
+    store,
+    progress: options.progress ?? silentProgress,
+    ...(options.warmStartExecutor ? { warmStartExecutor: options.warmStartExecutor({ runDir }) } : {}),
+  });
   const runner = await container.getAsync(Runner);
   return { runner, store, context, container, logger, dispose: () => disposeRunContainer(container) };
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { Logger } from '../contracts/Logger.js';
 import type { Policy } from '../contracts/Policy.js';
 import type { RunContext } from '../contracts/RunContext.js';
@@ -10,6 +13,7 @@ import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { atomicWriteDir } from '../util/atomicWrite.js';
 import { MappaError } from '../util/MappaError.js';
 import type { ProgressReporter } from './ProgressReporter.js';
+import type { WarmStartExecutor, WarmStartJob, WarmStartJobResult } from './WarmStartExecutor.js';
 
 export interface WarmStartResult {
   /** Figures per policy: demonstrations, cache hit, trainer metrics. */
@@ -19,10 +23,74 @@ export interface WarmStartResult {
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 24);
 
 /**
+ * Trains one warm-start job in this process: creates the warm-start trainer, loads the job's initial weights into
+ * `policy`, trains on the examples and saves the result to `job.outDir`. The CLI's child processes call it too.
+ */
+export async function runWarmStartJob(
+  job: WarmStartJob,
+  policy: Policy,
+  o: { pipeline: ResolvedPipeline; plugins: PluginFactory; run: RunContext; onProgress?: (done: number, total: number) => void },
+): Promise<WarmStartJobResult> {
+  const spec = o.pipeline.spec.warmStart;
+  if (!spec) throw new MappaError('the pipeline has no warmStart section');
+  if (!policy.load || !policy.save) throw new MappaError(`policy "${job.policyId}" cannot save and load weights, which a warm start needs`);
+  await policy.load(job.initialDir);
+  const trainer = await o.plugins.create('trainer', spec.trainer, 'warmStart.trainer');
+  try {
+    const experiences: Experience[] = job.examples.map((e, i) => ({
+      agentId: e.agentId,
+      policyId: job.policyId,
+      episodeId: `warm-start-${i}`,
+      taskId: `warm-start-${i}`,
+      groupId: `warm-start-${i}`,
+      turnIndex: 0,
+      contextIds: e.contextIds,
+      actionIds: e.actionIds,
+      rolloutLogprobs: [],
+      reward: 1,
+      score: 10,
+      truncated: false,
+      policyVersion: policy.version,
+      taskMetadata: {},
+    }));
+    const t0 = performance.now();
+    const result = await trainer.step([{ agentId: job.policyId, policy, experiences }], {
+      step: 0,
+      totalSteps: 1,
+      signal: o.run.signal,
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+    const metrics: Record<string, number> = {};
+    for (const ms of Object.values(result)) Object.assign(metrics, ms);
+    metrics['seconds'] = (performance.now() - t0) / 1000;
+    if (o.run.signal.aborted) throw new MappaError('warm start interrupted');
+    await policy.save(job.outDir);
+    await writeFile(join(job.outDir, 'done.json'), JSON.stringify({ policyId: job.policyId, examples: job.examples.length, created: new Date().toISOString() }));
+    return { metrics };
+  } finally {
+    await trainer.dispose?.();
+  }
+}
+
+/** Runs jobs one after another in this process. */
+export function inProcessWarmStartExecutor(o: {
+  pipeline: ResolvedPipeline;
+  policies: ReadonlyMap<string, Policy>;
+  plugins: PluginFactory;
+  run: RunContext;
+}): WarmStartExecutor {
+  return {
+    parallelism: 1,
+    run: (job, onProgress) => runWarmStartJob(job, o.policies.get(job.policyId)!, { ...o, onProgress }),
+  };
+}
+
+/**
  * Supervised warm start before the first rollout: the pipeline's demonstration source writes examples, each trained
  * agent's policy encodes its own examples (exact token ids, no text round trip), and the warm-start trainer (SFT by
- * default) fits them. Weights are cached in `run.cacheDir/warm-start/<key>/`, keyed by the policy config, the encoded
- * demonstrations and the trainer config, so an identical second run skips the training.
+ * default) fits them — policies in parallel when the executor allows it. Weights are cached in
+ * `run.cacheDir/warm-start/<key>/`, keyed by the policy config, the encoded demonstrations and the trainer config, so
+ * an identical second run skips the training.
  */
 export async function warmStart(o: {
   pipeline: ResolvedPipeline;
@@ -31,6 +99,7 @@ export async function warmStart(o: {
   run: RunContext;
   logger: Logger;
   progress: ProgressReporter;
+  executor?: WarmStartExecutor;
 }): Promise<WarmStartResult> {
   const spec = o.pipeline.spec.warmStart;
   const metrics: Record<string, number> = {};
@@ -61,68 +130,50 @@ export async function warmStart(o: {
     return { metrics };
   }
 
-  const trainer = await o.plugins.create('trainer', spec.trainer, 'warmStart.trainer');
+  const executor = o.executor ?? inProcessWarmStartExecutor(o);
+  const scratch = await mkdtemp(join(tmpdir(), 'mappa-warmstart-'));
   try {
-    for (const [policyId, examples] of byPolicy) {
-      const policy = o.policies.get(policyId)!;
-      const key = hash({
-        policy: o.pipeline.policies[policyId],
-        trainer: spec.trainer,
-        seed: o.run.seed,
-        examples: hash(examples),
-      });
-      const dir = join(o.run.cacheDir, 'warm-start', key, policyId);
-      metrics[`warmstart/${policyId}/demonstrations`] = examples.length;
-      if (spec.cache && existsSync(join(dir, 'done.json')) && policy.load) {
-        await policy.load(dir);
-        metrics[`warmstart/${policyId}/cache_hit`] = 1;
-        o.logger.info(`warm start: ${policyId} loaded from cache (${dir})`);
-        continue;
-      }
-      metrics[`warmstart/${policyId}/cache_hit`] = 0;
-      const experiences: Experience[] = examples.map((e, i) => ({
-        agentId: e.agentId,
-        policyId,
-        episodeId: `warm-start-${i}`,
-        taskId: `warm-start-${i}`,
-        groupId: `warm-start-${i}`,
-        turnIndex: 0,
-        contextIds: e.contextIds,
-        actionIds: e.actionIds,
-        rolloutLogprobs: [],
-        reward: 1,
-        score: 10,
-        truncated: false,
-        policyVersion: policy.version,
-        taskMetadata: {},
-      }));
-      const label = `warm start ${policyId}`;
-      o.progress.start(label, label, 1);
-      const tp = performance.now();
-      const result = await trainer.step([{ agentId: policyId, policy, experiences }], {
-        step: 0,
-        totalSteps: 1,
-        signal: o.run.signal,
-        onProgress: (done, total) => {
-          o.progress.start(label, label, total);
-          o.progress.update(label, done);
-        },
-      });
-      o.progress.stop(label);
-      for (const ms of Object.values(result)) for (const [k, v] of Object.entries(ms)) metrics[`warmstart/${policyId}/${k}`] = v;
-      metrics[`warmstart/${policyId}/seconds`] = (performance.now() - tp) / 1000;
-      o.logger.info(`warm start: ${policyId} trained on ${examples.length} demonstrations in ${((performance.now() - tp) / 1000).toFixed(1)} s`);
-      if (spec.cache && policy.save && !o.run.signal.aborted) {
-        await atomicWriteDir(dir, async (tmp) => {
-          await policy.save!(tmp);
-          const { writeFile } = await import('node:fs/promises');
-          await writeFile(join(tmp, 'done.json'), JSON.stringify({ policyId, examples: examples.length, created: new Date().toISOString() }));
-        });
-      }
-    }
+    const limit = pLimit(executor.parallelism);
+    await Promise.all(
+      [...byPolicy].map(([policyId, examples]) =>
+        limit(async () => {
+          if (o.run.signal.aborted) return;
+          const policy = o.policies.get(policyId)!;
+          const key = hash({ policy: o.pipeline.policies[policyId], trainer: spec.trainer, seed: o.run.seed, examples: hash(examples) });
+          const dir = join(o.run.cacheDir, 'warm-start', key, policyId);
+          metrics[`warmstart/${policyId}/demonstrations`] = examples.length;
+          if (spec.cache && existsSync(join(dir, 'done.json')) && policy.load) {
+            await policy.load(dir);
+            metrics[`warmstart/${policyId}/cache_hit`] = 1;
+            o.logger.info(`warm start: ${policyId} loaded from cache (${dir})`);
+            return;
+          }
+          metrics[`warmstart/${policyId}/cache_hit`] = 0;
+          if (!policy.save || !policy.load) throw new MappaError(`policy "${policyId}" cannot save and load weights, which a warm start needs`);
+          const initialDir = join(scratch, `${policyId}-initial`);
+          await policy.save(initialDir);
+          const label = `warm start ${policyId}`;
+          o.progress.start(label, label, 1);
+          let result: WarmStartJobResult | undefined;
+          const train = async (outDir: string) => {
+            result = await executor.run({ policyId, initialDir, outDir, examples }, (done, total) => {
+              o.progress.start(label, label, total);
+              o.progress.update(label, done);
+            });
+          };
+          if (spec.cache) await atomicWriteDir(dir, train);
+          else await train(join(scratch, `${policyId}-trained`));
+          o.progress.stop(label);
+          await policy.load(spec.cache ? dir : join(scratch, `${policyId}-trained`));
+          for (const [k, v] of Object.entries(result!.metrics)) metrics[`warmstart/${policyId}/${k}`] = v;
+          o.logger.info(`warm start: ${policyId} trained on ${examples.length} demonstrations in ${(result!.metrics['seconds'] ?? 0).toFixed(1)} s`);
+        }),
+      ),
+    );
   } finally {
-    await trainer.dispose?.();
+    await rm(scratch, { recursive: true, force: true });
   }
+  if (o.run.signal.aborted) throw new MappaError('warm start interrupted; nothing was trained');
   metrics['time/warmstart_s'] = (performance.now() - t0) / 1000;
   return { metrics };
 }

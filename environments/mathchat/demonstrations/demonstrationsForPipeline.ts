@@ -12,6 +12,8 @@ export interface PipelineDemonstrationOptions {
   /** At most this many problems (default: all of the split). */
   readonly count?: number;
   readonly rates?: DemonstrationRatesInput;
+  /** See DemonstrationOptions.solverStatesResult. */
+  readonly solverStatesResult?: boolean;
   /** Default: the pipeline's seed. */
   readonly seed?: number;
 }
@@ -45,5 +47,6 @@ export async function demonstrationsForPipeline(pipeline: ResolvedPipeline, opti
     toolFormat: env,
     roleOverrides: env.roles,
     ...(options.rates ? { rates: options.rates } : {}),
+    ...(options.solverStatesResult !== undefined ? { solverStatesResult: options.solverStatesResult } : {}),
   });
 }

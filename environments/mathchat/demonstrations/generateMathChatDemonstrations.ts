@@ -42,6 +42,12 @@ export interface DemonstrationOptions {
   /** Agents in execution order, as the validated pipeline has them (prompt files, tools, reads, maxActions). */
   readonly agents: readonly AgentSpec[];
   readonly rates?: DemonstrationRatesInput;
+  /**
+   * Whether the Problem Solver's draft states the result (`12+3*4=24`, default) or only sets the problem up
+   * (`12+3*4`), leaving the arithmetic to the Code Executor. Tiny from-scratch models cannot do arithmetic in their
+   * heads, so the built-in default uses drafts without results; `valueSlip`/`noAnswer` then do not apply.
+   */
+  readonly solverStatesResult?: boolean;
   readonly seed?: number;
   /** The environment's tool-response format and tool name, so tool turns look exactly as in training. */
   readonly toolFormat?: ToolResponseFormat;
@@ -176,7 +182,7 @@ export async function generateMathChatDemonstrations(o: DemonstrationOptions): P
       const messages: Message[] = [{ role: 'user', content: prompt }];
       const actions: ActionRecord[] = [];
       for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
-        const { text, errors } = respond(roles[i]!, chain, rates, observation.vars, turnIndex, actions);
+        const { text, errors } = respond(roles[i]!, chain, rates, observation.vars, turnIndex, actions, o.solverStatesResult ?? true);
         demonstrations.push({ agentId: agent.id, messages: [...messages], response: text, taskId: task.id, turnIndex, errors });
         count(agent.id, 'count');
         for (const e of errors) count(agent.id, e);
@@ -198,6 +204,7 @@ function respond(
   vars: Readonly<Record<string, unknown>>,
   turnIndex: number,
   actions: readonly ActionRecord[],
+  solverStatesResult: boolean,
 ): { text: string; errors: string[] } {
   const { rng, problem } = chain;
   const errors: string[] = [];
@@ -209,6 +216,7 @@ function respond(
       if (exprSlip === 'numberSlip') expr = safe(rng, expr, slipNumber);
       if (exprSlip && expr !== problem.solution) errors.push(`solver.${exprSlip}`);
       chain.draftExpr = expr;
+      if (!solverStatesResult) return { text: expr, errors };
       const valueSlip = draw(rng, { valueSlip: rates.solver.valueSlip, noAnswer: rates.solver.noAnswer });
       if (valueSlip === 'noAnswer') {
         errors.push('solver.noAnswer');

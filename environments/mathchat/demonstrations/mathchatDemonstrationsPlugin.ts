@@ -10,6 +10,11 @@ export const MathChatDemonstrationsConfig = z.strictObject({
   count: z.number().int().min(1).optional(),
   /** How often each deliberate mistake appears (see environments/mathchat/demonstrations/DemonstrationRates.ts). */
   rates: DemonstrationRatesSchema.optional(),
+  /**
+   * The Problem Solver's draft states the result (`12+3*4=24`) or only sets the problem up (`12+3*4`, for tiny models
+   * that cannot do arithmetic; the Code Executor computes it).
+   */
+  solverStatesResult: z.boolean().default(true),
 });
 
 /** Deliberately imperfect MathChat demonstrations, rendered with the pipeline's own prompts and tool format. */
@@ -22,6 +27,7 @@ export function createMathChatDemonstrations(config: z.input<typeof MathChatDemo
       const set = await demonstrationsForPipeline(pipeline, {
         split: c.split,
         seed,
+        solverStatesResult: c.solverStatesResult,
         ...(c.count !== undefined ? { count: c.count } : {}),
         ...(c.rates ? { rates: c.rates } : {}),
       });

@@ -122,6 +122,7 @@ export abstract class SlotTrainer implements Trainer {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const order = o.miniBatches > 1 ? this.rng.shuffle(rows) : rows;
       for (let mb = 0; mb < o.miniBatches; mb++, k++) {
+        if (context.signal?.aborted) return tally;
         const mini = order.slice(Math.floor((mb * order.length) / o.miniBatches), Math.floor(((mb + 1) * order.length) / o.miniBatches));
         if (mini.length === 0) continue;
         const lr = learningRate(o.lr, o.schedule, (Math.max(1, context.step) - 1) * perStep + k, total);
@@ -134,6 +135,7 @@ export abstract class SlotTrainer implements Trainer {
           tally.skipped++;
           this.logger?.warn(`${this.name}: non-finite gradient for policy "${slot.policy.id}"; update skipped`);
         }
+        context.onProgress?.(k + 1, perStep);
       }
     }
     return tally;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Trainer } from '../../core/contracts/Trainer.js';
+import type { Experience } from '../../core/model/Experience.js';
 import type { FrozenModel } from '../../plugins/policies/tfjs-transformer/TrainablePolicy.js';
 import type { TfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
@@ -312,6 +313,87 @@ describe('tfjs-transformer: checkpoints', () => {
       resumed.dispose();
     });
   }
+});
+
+/** Experiences from the policy's own generations: exact ids, generation log-probs and policy version. */
+async function generated(policy: TfjsTransformerPolicy): Promise<Experience[]> {
+  const contexts = [
+    [259, 72, 105, 257, 260],
+    [259, 79, 107, 257, 260],
+    [259, 50, 43, 50, 257, 260],
+  ];
+  const gens = await Promise.all(
+    contexts.flatMap((contextIds, c) => [0, 1].map((k) => policy.generateFromIds({ contextIds, seed: 10 * c + k, sampling: { maxNewTokens: 5 } }))),
+  );
+  return gens.map((g, i) =>
+    experience([...g.contextIds], [...g.tokenIds], (i * 7) % 5, { groupId: `g${Math.floor(i / 2)}`, rolloutLogprobs: g.logprobs, policyVersion: g.policyVersion }),
+  );
+}
+
+describe('tfjs-transformer: old log-probs from the rollout (oldLogprobs: rollout)', () => {
+  // A large Adam ε makes the first update ≈ lr·g rather than lr·sign(g), so tiny log-prob differences stay tiny.
+  const opts = { lr: 0.01, schedule: constant, microBatchSize: 4, adamEps: 1 };
+
+  it('generation log-probs match the recomputed ones (rollout_kl ≈ 0), and reusing them trains the same way', async () => {
+    const run = async (oldLogprobs: 'recompute' | 'rollout') => {
+      const policy = await tfjsTiny({ seed: 4 });
+      const experiences = await generated(policy);
+      const trainer = await createReinforcePPTrainer({ ...opts, oldLogprobs });
+      const m = (await trainer.step([{ agentId: 'agent', policy, experiences }], { step: 1, totalSteps: 1 }))['agent']!;
+      const w = weightsOf(policy);
+      await trainer.dispose?.();
+      policy.dispose();
+      return { m, w, tokens: experiences.reduce((s, e) => s + e.actionIds.length, 0) };
+    };
+    const recompute = await run('recompute');
+    const reuse = await run('rollout');
+    expect(recompute.m['tokens']).toBe(recompute.tokens);
+    // The KV-cache decoding path and the training forward agree to float rounding.
+    expect(Math.abs(recompute.m['rollout_kl']!)).toBeLessThan(1e-6);
+    expect(recompute.m['rollout_kl']).not.toBe(undefined);
+    expect(recompute.m).not.toHaveProperty('old_reused');
+    expect(reuse.m).toMatchObject({ old_reused: 6, old_recomputed: 0 });
+    expect(reuse.m).not.toHaveProperty('entropy');
+    expect(reuse.m).not.toHaveProperty('rollout_kl');
+    expect(Math.abs(reuse.m['ppo_kl']!)).toBeLessThan(1e-6);
+    expect(reuse.m['kl']).toBeCloseTo(recompute.m['kl']!, 5);
+    expect(reuse.m['loss']).toBeCloseTo(recompute.m['loss']!, 4);
+    const init = await tfjsTiny({ seed: 4 });
+    expect(maxWeightDiff(recompute.w, weightsOf(init))).toBeGreaterThan(1e-4);
+    expect(maxWeightDiff(reuse.w, recompute.w)).toBeLessThan(1e-6);
+    init.dispose();
+  });
+
+  it('recomputes (and says so) when the rollout log-probs are missing or came from an older policy version', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (msg: string) => void warnings.push(msg) };
+    const run = async (oldLogprobs: 'recompute' | 'rollout') => {
+      const policy = await tfjsTiny({ seed: 4 });
+      const experiences = await generated(policy);
+      const trainer = await createReinforcePPTrainer({ ...opts, oldLogprobs }, { logger });
+      // Without rollout log-probs at all: recomputed in both modes, so both runs stay identical.
+      const bare = experiences.slice(0, 2).map((e) => ({ ...e, rolloutLogprobs: [] }));
+      await trainer.step([{ agentId: 'agent', policy, experiences: bare }], { step: 1, totalSteps: 2 });
+      expect(policy.version).toBe(1);
+      // Generated at version 0: stale for the second step.
+      const m = (await trainer.step([{ agentId: 'agent', policy, experiences }], { step: 2, totalSteps: 2 }))['agent']!;
+      const w = weightsOf(policy);
+      await trainer.dispose?.();
+      policy.dispose();
+      return { m, w };
+    };
+    const recompute = await run('recompute');
+    expect(warnings).toEqual([]);
+    const reuse = await run('rollout');
+    expect(reuse.m).toMatchObject({ old_reused: 0, old_recomputed: 6 });
+    expect(warnings).toEqual([
+      expect.stringMatching(/2 of 2 experiences of agent "agent" have no rollout log-probs from policy version 0/),
+      expect.stringMatching(/6 of 6 experiences of agent "agent" have no rollout log-probs from policy version 1/),
+    ]);
+    const { old_reused: _r, old_recomputed: _c, ...rest } = reuse.m;
+    expect(rest).toEqual(recompute.m);
+    expect(maxWeightDiff(reuse.w, recompute.w)).toBe(0);
+  });
 });
 
 const realBatches = async () => [contrastBatch('solver', await tfjsTiny({ id: 'a' })), contrastBatch('verifier', await tfjsTiny({ id: 'b', seed: 5 }))];

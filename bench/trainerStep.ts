@@ -99,15 +99,16 @@ async function refreshRolloutLogprobs(): Promise<void> {
 }
 
 // Time spent inside tfjs kernels: wrap every kernel function registered for the backend (the engine looks the
-// config up on each call). Nested kernel calls are counted once.
+// config up on each call). Nested kernel calls are counted once; only calls inside timed steps count.
 const kernelTime = new Map<string, number>();
 let kernelMs = 0;
 let kernelCalls = 0;
 let depth = 0;
+let counting = false;
 for (const config of tf.getKernelsForBackend(backend)) {
   const inner = config.kernelFunc;
   (config as { kernelFunc: typeof inner }).kernelFunc = ((...a: Parameters<typeof inner>) => {
-    if (depth > 0) return inner(...a);
+    if (depth > 0 || !counting) return inner(...a);
     depth++;
     const t = performance.now();
     try {
@@ -122,17 +123,25 @@ for (const config of tf.getKernelsForBackend(backend)) {
   }) as typeof inner;
 }
 
-const rows: Array<{ total: number; score: number; adv: number; update: number; kernel: number; calls: number }> = [];
+// CPU time as well as wall-clock time: on a shared machine other jobs stretch the wall clock, hardly the CPU time
+// (the wasm backend is single-threaded).
+const rows: Array<{ total: number; cpu: number; score: number; adv: number; update: number; kernel: number; calls: number }> = [];
 for (let s = 1; s <= warmup + steps; s++) {
   if (s === warmup + 1) kernelTime.clear();
   if (oldLogprobs === 'rollout') await refreshRolloutLogprobs();
   const k0 = kernelMs;
   const c0 = kernelCalls;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  counting = true;
   await trainer.step(batches, { step: s, totalSteps: warmup + steps });
+  counting = false;
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const t = trainer.lastTimings;
-  if (s > warmup) rows.push({ total, score: t.scoreMs, adv: t.advantageMs, update: t.updateMs, kernel: kernelMs - k0, calls: kernelCalls - c0 });
+  if (s > warmup) {
+    rows.push({ total, cpu: (cpu.user + cpu.system) / 1000, score: t.scoreMs, adv: t.advantageMs, update: t.updateMs, kernel: kernelMs - k0, calls: kernelCalls - c0 });
+  }
 }
 
 const stat = (xs: number[], digits = 1) => {
@@ -153,6 +162,7 @@ const result = {
   microBatchSize: options.microBatchSize,
   steps,
   stepMs: stat(rows.map((r) => r.total)),
+  stepCpuMs: stat(rows.map((r) => r.cpu)),
   scoreMs: stat(rows.map((r) => r.score)),
   advantageMs: stat(rows.map((r) => r.adv), 2),
   updateMs: stat(rows.map((r) => r.update)),

@@ -1,4 +1,3 @@
-import type * as TF from '@tensorflow/tfjs';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import type { AgentBatch, TrainMetrics, TrainStepContext } from '../../../core/contracts/Trainer.js';
 import type { Experience } from '../../../core/model/Experience.js';

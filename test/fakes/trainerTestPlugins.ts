@@ -6,8 +6,8 @@ import { FakeEnvironment } from './testPlugins.js';
 /**
  * Plugins for running real trainers through the runner and the CLI (`plugins: [<this file>]` in a pipeline):
  * the tiny tfjs language model as a trainable policy, the fake environment, and a coach that scores the first digit
- * of an action. With MAPPA_TEST_KILL_AT_STEP=N the coach SIGKILLs its own process when step N's rollouts end,
- * before that step is trained (the resume test's crash).
+ * (or a checksum) of an action. With MAPPA_TEST_KILL_AT_STEP=N the coach SIGKILLs its own process when step N's
+ * rollouts end, before that step is trained (the resume tests' crash).
  */
 export const tinyLmPolicyPlugin = definePlugin({
   kind: 'policy',
@@ -37,13 +37,18 @@ export const testEnvPlugin = definePlugin({
   create: () => new FakeEnvironment(),
 });
 
-export function createDigitCoach(): Coach {
+/**
+ * `digit`: the action's first digit (0 without one). `checksum`: the sum of the action's code points mod 11, so
+ * random text from an untrained model still gets varied rewards.
+ */
+export function createDigitCoach(mode: 'digit' | 'checksum' = 'digit'): Coach {
   return {
     name: 'digit-coach',
     scope: 'action',
     async evaluate(input: CoachInput) {
-      const digit = Number(/(\d)/.exec(input.action)?.[1] ?? 0);
-      return { score: digit, rationale: `digit ${digit}`, raw: `PROCESS_SCORE: ${digit}`, coach: 'digit-coach', flags: { repaired: false, fallback: false, cached: false } };
+      const score =
+        mode === 'digit' ? Number(/(\d)/.exec(input.action)?.[1] ?? 0) : [...input.action].reduce((s, ch) => s + ch.codePointAt(0)!, 0) % 11;
+      return { score, rationale: `${mode} ${score}`, raw: `PROCESS_SCORE: ${score}`, coach: 'digit-coach', flags: { repaired: false, fallback: false, cached: false } };
     },
     async onStepEnd(step: number) {
       if (Number(process.env['MAPPA_TEST_KILL_AT_STEP']) === step) process.kill(process.pid, 'SIGKILL');
@@ -55,7 +60,7 @@ export function createDigitCoach(): Coach {
 export const digitCoachPlugin = definePlugin({
   kind: 'coach',
   name: 'digit-coach',
-  description: 'Scores the first digit of an action (tests only).',
-  configSchema: z.strictObject({}),
-  create: () => createDigitCoach(),
+  description: 'Scores the first digit of an action, or a checksum of it (tests only).',
+  configSchema: z.strictObject({ mode: z.enum(['digit', 'checksum']).default('digit') }),
+  create: (config) => createDigitCoach(config.mode),
 });

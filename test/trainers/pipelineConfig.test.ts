@@ -16,7 +16,7 @@ describe('trainer options in a pipeline file', () => {
       { use: 'reinforce++', lr: 1e-3, normalization: 'global', gamma: 0.99, dualClip: 3, clipEpsHigh: 0.28 },
       { use: 'reinforce++-baseline', klPlacement: 'loss', klEstimator: 'k2', klCoef: 1e-5 },
       { use: 'grpo', scaleByStd: false, aggregation: 'seq-mean-token-sum-norm', lossScaleFactor: 512 },
-      { use: 'grpo', estimator: 'rloo', schedule: { type: 'constant' } },
+      { use: 'grpo', estimator: 'rloo', schedule: { type: 'constant' }, oldLogprobs: 'rollout' },
       { use: 'sft', minReward: 0.7, microBatchSize: 2 },
     ]) {
       const r = await validate(trainer);
@@ -33,5 +33,8 @@ describe('trainer options in a pipeline file', () => {
     expect(r.issues.some((i) => /normalisation/.test(`${i.path} ${i.message}`))).toBe(true);
     const dual = await validate({ use: 'grpo', dualClip: 0.5 });
     expect(dual.ok).toBe(false);
+    const old = await validate({ use: 'reinforce++', oldLogprobs: 'vllm' });
+    expect(old.ok).toBe(false);
+    if (!old.ok) expect(old.issues.map((i) => i.path)).toContain('trainer.oldLogprobs');
   });
 });

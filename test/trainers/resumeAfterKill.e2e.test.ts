@@ -1,34 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readMetrics, ROOT, runCli } from './cliRunKit.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'test', 'fakes', 'mappaCli.ts');
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-/** Runs the CLI from the sources in a child process; kills it (by pid) if it outlives the timeout. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const baseEnv = { ...process.env };
-    delete baseEnv['MAPPA_TEST_KILL_AT_STEP'];
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', fail);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, stderr });
-    });
-  });
-}
 
 function pipeline(tmp: string) {
   const prompt = join(ROOT, 'test', 'fixtures', 'tiny-pipeline', 'prompts', 'agent.liquid');
@@ -69,12 +49,6 @@ function pipeline(tmp: string) {
   };
 }
 
-const readMetrics = async (runDir: string) =>
-  (await readFile(join(runDir, 'metrics.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => Object.fromEntries(Object.entries(JSON.parse(l) as Record<string, unknown>).filter(([k]) => !k.startsWith('time/'))));
-
 describe('mappa train --resume after SIGKILL', () => {
   it('ends with the same metrics and weights as an uninterrupted run', { timeout: 180_000 }, async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'mappa-resume-'));
@@ -85,8 +59,8 @@ describe('mappa train --resume after SIGKILL', () => {
     const killedDir = join(tmp, 'killed');
 
     const [straight, killed] = await Promise.all([
-      cli(['train', file, '--run-dir', straightDir, '-q']),
-      cli(['train', file, '--run-dir', killedDir, '-q'], { MAPPA_TEST_KILL_AT_STEP: '3' }),
+      runCli(['train', file, '--run-dir', straightDir, '-q']),
+      runCli(['train', file, '--run-dir', killedDir, '-q'], { MAPPA_TEST_KILL_AT_STEP: '3' }),
     ]);
     expect(straight.code, straight.stderr).toBe(0);
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
@@ -95,7 +69,7 @@ describe('mappa train --resume after SIGKILL', () => {
     expect(existsSync(join(killedDir, 'checkpoints', 'step-0003'))).toBe(false);
     expect(existsSync(join(killedDir, 'episodes', 'train-step-0003.jsonl'))).toBe(true);
 
-    const resumed = await cli(['train', '--resume', killedDir, '-q']);
+    const resumed = await runCli(['train', '--resume', killedDir, '-q']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await readFile(join(killedDir, 'logs', 'run.log'), 'utf8')).toContain('resumed from');
 

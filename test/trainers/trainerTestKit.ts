@@ -1,5 +1,9 @@
+import type { Policy } from '../../core/contracts/Policy.js';
 import type { AgentBatch } from '../../core/contracts/Trainer.js';
 import type { Experience } from '../../core/model/Experience.js';
+import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
+import type { TfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
+import type { TrainablePolicy } from '../../plugins/policies/tfjs-transformer/TrainablePolicy.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import { TinyLmPolicy, type TinyLmOptions } from '../fakes/TinyLmPolicy.js';
 
@@ -7,6 +11,14 @@ export async function tinyLm(options: Partial<TinyLmOptions> & { id?: string } =
   const { tf } = await loadTf();
   return new TinyLmPolicy(tf, { id: 'p', vocabSize: 32, dim: 16, seed: 3, ...options });
 }
+
+/** The real policy: a tfjs-transformer tiny preset (byte tokenizer, 262 tokens) with a short context limit. */
+export async function tfjsTiny(options: { id?: string; seed?: number } = {}): Promise<TfjsTransformerPolicy> {
+  return createTfjsTransformerPolicy({ preset: 'tiny', id: options.id ?? 'p', seed: options.seed ?? 3, maxContextLength: 64 });
+}
+
+/** A trainable policy that can also score continuations (both the test model and the real one). */
+export type ScoringPolicy = TrainablePolicy & Required<Pick<Policy, 'score'>>;
 
 let n = 0;
 export function experience(contextIds: number[], actionIds: number[], reward: number, more: Partial<Experience> = {}): Experience {
@@ -31,13 +43,13 @@ export function experience(contextIds: number[], actionIds: number[], reward: nu
 }
 
 /** Mean log-prob per action token under the policy. */
-export async function meanLogp(policy: TinyLmPolicy, e: Pick<Experience, 'contextIds' | 'actionIds'>): Promise<number> {
+export async function meanLogp(policy: ScoringPolicy, e: Pick<Experience, 'contextIds' | 'actionIds'>): Promise<number> {
   const [row] = await policy.score([{ contextIds: e.contextIds, continuationIds: e.actionIds }]);
   return row!.reduce((a, b) => a + b, 0) / row!.length;
 }
 
 /** Two well-separated actions per group: the first rewarded, the second not (contexts and tokens disjoint). */
-export function contrastBatch(agentId: string, policy: TinyLmPolicy, groupPrefix = 'g'): AgentBatch & { good: Experience[]; bad: Experience[] } {
+export function contrastBatch(agentId: string, policy: Policy, groupPrefix = 'g'): AgentBatch & { good: Experience[]; bad: Experience[] } {
   const good = [
     experience([2, 3], [10, 11, 12], 1, { agentId, groupId: `${groupPrefix}0` }),
     experience([4, 5], [13, 14], 1, { agentId, groupId: `${groupPrefix}1` }),
@@ -50,7 +62,7 @@ export function contrastBatch(agentId: string, policy: TinyLmPolicy, groupPrefix
 }
 
 /** Flat copy of every weight, for equality checks. */
-export function weightsOf(policy: TinyLmPolicy): Map<string, Float32Array> {
+export function weightsOf(policy: TrainablePolicy): Map<string, Float32Array> {
   return new Map([...policy.variables()].map(([k, v]) => [k, v.dataSync() as Float32Array]));
 }
 

@@ -49,9 +49,13 @@ export class PolicySlot {
   }
 
   async save(dir: string): Promise<void> {
-    await writeNamedTensors(this.tf, dir, 'optimizer', this.optimizer.state());
-    const ref = this.#reference?.weights?.() ?? this.#referenceCopy;
-    if (ref) await writeNamedTensors(this.tf, dir, 'reference', ref);
+    await PolicySlot.write(this.tf, dir, this.optimizer.state(), this.#reference?.weights?.() ?? this.#referenceCopy);
+  }
+
+  /** Writes a slot's state: what `save` writes, also for loaded state that no step has claimed yet. */
+  static async write(tf: Tf, dir: string, moments: ReadonlyMap<string, TF.Tensor>, reference: ReadonlyMap<string, TF.Tensor> | undefined): Promise<void> {
+    await writeNamedTensors(tf, dir, 'optimizer', moments);
+    if (reference) await writeNamedTensors(tf, dir, 'reference', reference);
   }
 
   static async read(tf: Tf, dir: string, optimizerStep: number): Promise<SavedSlot> {

@@ -164,6 +164,13 @@ export abstract class SlotTrainer implements Trainer {
       await slot.save(join(dir, sub));
       policies[id] = { dir: sub, optimizerStep: slot.optimizer.step };
     }
+    // Loaded state of policies no step has used since: saving must not drop it.
+    for (const [id, saved] of this.#pending) {
+      const sub = `policy-${i++}`;
+      await mkdir(join(dir, sub), { recursive: true });
+      await PolicySlot.write(this.tf, join(dir, sub), saved.moments, saved.reference);
+      policies[id] = { dir: sub, optimizerStep: saved.optimizerStep };
+    }
     const state: SavedState = { format: STATE_FORMAT, trainer: this.name, step: this.lastStep, rng: this.rng.state(), policies };
     await atomicWriteFile(join(dir, 'state.json'), JSON.stringify(state, null, 2));
   }

@@ -27,6 +27,7 @@ export interface PolicyGradientConfig {
   readonly lossScaleFactor?: number | undefined;
   readonly rewardClip: number;
   readonly maskTruncated: boolean;
+  readonly oldLogprobs: 'recompute' | 'rollout';
 }
 
 /** Loads tfjs and builds a PolicyGradientTrainer from a parsed plugin config. */

@@ -61,8 +61,12 @@ export interface Policy {
    * response followed by the end-of-turn token(s) generation stops at. Trainable policies implement it.
    */
   encodeDemonstration?(messages: readonly Message[], response: string): Promise<{ contextIds: number[]; actionIds: number[] }>;
-  /** Writes the weights (and whatever is needed to rebuild the policy) to a directory. */
-  save?(dir: string): Promise<void>;
+  /**
+   * Writes the weights (and whatever is needed to rebuild the policy) to a directory. `exact: true` asks for a
+   * lossless copy (checkpoints and warm-start caches, so a resume continues bit for bit), whatever export dtype the
+   * policy is configured with.
+   */
+  save?(dir: string, options?: { readonly exact?: boolean }): Promise<void>;
   /** Replaces the weights with those saved in a directory by `save`. */
   load?(dir: string): Promise<void>;
   /** Releases resources (tensors, sockets). */

@@ -167,7 +167,7 @@ export class Runner {
     const dir = join(this.store.checkpointsDir, `step-${String(step).padStart(4, '0')}`);
     await atomicWriteDir(dir, async (tmp) => {
       for (const [id, policy] of this.policies) {
-        if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id));
+        if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id), { exact: true });
       }
       if (this.trainer?.saveState) {
         await mkdir(join(tmp, 'trainer'), { recursive: true });

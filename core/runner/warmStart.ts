@@ -64,7 +64,7 @@ export async function runWarmStartJob(
     for (const ms of Object.values(result)) Object.assign(metrics, ms);
     metrics['seconds'] = (performance.now() - t0) / 1000;
     if (o.run.signal.aborted) throw new MappaError('warm start interrupted');
-    await policy.save(job.outDir);
+    await policy.save(job.outDir, { exact: true });
     await writeFile(join(job.outDir, 'done.json'), JSON.stringify({ policyId: job.policyId, examples: job.examples.length, created: new Date().toISOString() }));
     return { metrics };
   } finally {
@@ -151,7 +151,7 @@ export async function warmStart(o: {
           metrics[`warmstart/${policyId}/cache_hit`] = 0;
           if (!policy.save || !policy.load) throw new MappaError(`policy "${policyId}" cannot save and load weights, which a warm start needs`);
           const initialDir = join(scratch, `${policyId}-initial`);
-          await policy.save(initialDir);
+          await policy.save(initialDir, { exact: true });
           const label = `warm start ${policyId}`;
           o.progress.start(label, label, 1);
           let result: WarmStartJobResult | undefined;

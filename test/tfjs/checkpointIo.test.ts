@@ -195,6 +195,14 @@ describe('Hugging Face checkpoints: layouts and round trips', () => {
       const diff = maxAbsDiff(back.data, original.get('lm_head.weight')!.data);
       expect(diff).toBeGreaterThan(0);
       expect(diff).toBeLessThan(dtype === 'bfloat16' ? 4e-4 : 1e-4);
+      // Checkpoints ask for an exact copy: float32 whatever the export dtype, so a resume continues bit for bit.
+      const exact = await mkdtemp(join(tmpdir(), 'mappa-save-'));
+      temps.push(exact);
+      await p.save(exact, { exact: true });
+      const e = await SafetensorsReader.open(join(exact, 'model.safetensors'));
+      expect(e.entries.get('lm_head.weight')!.dtype).toBe('F32');
+      expect(maxAbsDiff((await e.read('lm_head.weight')).data, original.get('lm_head.weight')!.data)).toBe(0);
+      await e.close();
       p.dispose();
     }
     const bf = await mkdtemp(join(tmpdir(), 'mappa-save-'));

@@ -130,6 +130,8 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     const model = this.model;
     return {
       forward: (inputIds, attentionMask) => model.forward(frozen, inputIds, attentionMask, inference),
+      // Lets trainers save the reference without keeping a copy of their own.
+      weights: () => frozen,
       dispose: () => {
         for (const t of [...frozen.values(), ...inference.values()]) t.dispose();
         frozen.clear();
@@ -263,7 +265,8 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     return results;
   }
 
-  async save(dir: string): Promise<void> {
+  /** Writes the Hugging Face layout; `exact` forces float32 (checkpoints), else the configured export dtype. */
+  async save(dir: string, options: { readonly exact?: boolean } = {}): Promise<void> {
     this.#checkAlive();
     await mkdir(dir, { recursive: true });
     const tensors = [];
@@ -274,7 +277,7 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
       rawGenerationConfig: this.#o.rawGenerationConfig,
       generation: this.#o.generation,
       tokenizer: this.#o.tokenizer.files,
-      dtype: this.#o.saveDtype,
+      dtype: options.exact ? 'float32' : this.#o.saveDtype,
       tensors,
     });
     await writeFile(join(dir, STATE_FILE), JSON.stringify({ policyVersion: this.#version }) + '\n');

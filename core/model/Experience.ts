@@ -13,6 +13,12 @@ export interface Experience {
   readonly turnIndex: number;
   readonly contextIds: readonly number[];
   readonly actionIds: readonly number[];
+  /**
+   * Per-token weights for supervised training, aligned with `actionIds`: 0 marks tokens the policy did not produce
+   * (the tool responses between the turns of a packed multi-turn demonstration). Absent means every token is trained.
+   * Policy-gradient trainers refuse packed experiences: each RL sample is one action.
+   */
+  readonly lossMask?: readonly number[];
   /** Rollout log-probs of `actionIds` (may be empty; trainers then recompute them). */
   readonly rolloutLogprobs: readonly number[];
   /** Scalar reward for the action (coach score times the pipeline's reward scale). */

@@ -85,6 +85,11 @@ export const WarmStartSchema = z.strictObject({
   trainer: pluginRefShape.default({ use: 'sft' }),
   /** Reuse warm-started weights from `run.cacheDir` when the policies, demonstrations and trainer are unchanged. */
   cache: z.boolean().default(true),
+  /**
+   * Train each multi-turn agent's turns on one task as one example (the whole conversation, loss on its responses
+   * only): the same per-token losses for one forward pass instead of one per turn.
+   */
+  pack: z.boolean().default(true),
 });
 
 export const PipelineSpecSchema = z.strictObject({

@@ -5,7 +5,7 @@ export interface WarmStartJob {
   readonly initialDir: string;
   /** Where the trained weights go (`policy.save` layout); the runner loads them from here. */
   readonly outDir: string;
-  readonly examples: ReadonlyArray<{ readonly agentId: string; readonly contextIds: readonly number[]; readonly actionIds: readonly number[] }>;
+  readonly examples: ReadonlyArray<{ readonly agentId: string; readonly contextIds: readonly number[]; readonly actionIds: readonly number[]; readonly lossMask?: readonly number[] }>;
 }
 
 export interface WarmStartJobResult {

@@ -12,6 +12,7 @@ import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { atomicWriteDir } from '../util/atomicWrite.js';
 import { MappaError } from '../util/MappaError.js';
+import { encodeDemonstrations, type EncodedExample } from './encodeDemonstrations.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import type { WarmStartExecutor, WarmStartJob, WarmStartJobResult } from './WarmStartExecutor.js';
 
@@ -46,6 +47,7 @@ export async function runWarmStartJob(
       turnIndex: 0,
       contextIds: e.contextIds,
       actionIds: e.actionIds,
+      ...(e.lossMask ? { lossMask: e.lossMask } : {}),
       rolloutLogprobs: [],
       reward: 1,
       score: 10,
@@ -110,20 +112,28 @@ export async function warmStart(o: {
   for (const [agent, counts] of Object.entries(stats ?? {})) for (const [k, v] of Object.entries(counts)) metrics[`warmstart/demos/${agent}/${k}`] = v;
 
   // Group by policy: agents sharing a policy are warm-started together.
-  const byPolicy = new Map<string, Array<{ agentId: string; contextIds: number[]; actionIds: number[] }>>();
   const agentsById = new Map(o.pipeline.agents.map((a) => [a.id, a]));
-  for (const d of demonstrations) {
+  const trained = demonstrations.filter((d) => {
     const agent = agentsById.get(d.agentId);
     if (!agent) throw new MappaError(`demonstration for unknown agent "${d.agentId}"`, { hint: `agents: ${[...agentsById.keys()].join(', ')}` });
-    if (!agent.train) continue;
+    return agent.train;
+  });
+  const policyOf = (agentId: string) => {
+    const agent = agentsById.get(agentId)!;
     const policy = o.policies.get(agent.policyId)!;
     if (!policy.encodeDemonstration) {
       throw new MappaError(`policy "${agent.policyId}" cannot encode demonstrations for a warm start`, { hint: 'warm starts need a trainable local policy such as tfjs-transformer' });
     }
-    const encoded = await policy.encodeDemonstration(d.messages, d.response);
-    const list = byPolicy.get(agent.policyId) ?? [];
-    list.push({ agentId: d.agentId, ...encoded });
-    byPolicy.set(agent.policyId, list);
+    return policy as Policy & Required<Pick<Policy, 'encodeDemonstration'>>;
+  };
+  const { examples, packed } = await encodeDemonstrations(trained, policyOf, spec.pack);
+  if (packed > 0) metrics['warmstart/packed_examples'] = packed;
+  const byPolicy = new Map<string, EncodedExample[]>();
+  for (const e of examples) {
+    const policyId = agentsById.get(e.agentId)!.policyId;
+    const list = byPolicy.get(policyId) ?? [];
+    list.push(e);
+    byPolicy.set(policyId, list);
   }
   if (byPolicy.size === 0) {
     o.logger.warn('warm start: the demonstration source produced nothing for the trained agents');

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../core/contracts/Logger.js';
 import type { AgentBatch, TrainMetrics, TrainStepContext } from '../../../core/contracts/Trainer.js';
 import type { Experience } from '../../../core/model/Experience.js';
+import { MappaError } from '../../../core/util/MappaError.js';
 import type { FrozenModel } from '../../policies/tfjs-transformer/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { aggregationWeights } from '../math/aggregationWeights.js';
@@ -130,6 +131,11 @@ export class PolicyGradientTrainer extends SlotTrainer {
       const rows: Row[] = [];
       let masked = 0;
       for (const exp of batch.experiences) {
+        if (exp.lossMask?.some((m) => !m)) {
+          throw new MappaError(`${this.name}: experience of agent "${batch.agentId}" packs several turns (lossMask); policy-gradient samples are single actions`, {
+            hint: 'packed multi-turn examples are for supervised trainers (sft, warm starts)',
+          });
+        }
         const keep = !(o.maskTruncated && exp.truncated) && exp.actionIds.length > 0 && exp.contextIds.length > 0;
         if (!keep) masked++;
         rows.push({ exp, agent, mask: exp.actionIds.map(() => (keep ? 1 : 0)), old: [], reused: false, ref: undefined, entropy: [], adv: [], shaped: exp.reward });

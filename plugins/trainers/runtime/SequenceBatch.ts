@@ -2,6 +2,8 @@
 export interface SequenceRow {
   readonly contextIds: readonly number[];
   readonly actionIds: readonly number[];
+  /** Supervised only: 0 for action-span tokens the policy did not produce (see Experience.lossMask). */
+  readonly lossMask?: readonly number[] | undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ export function sftUpdate(
   demos: readonly SequenceRow[],
   o: { readonly microBatchSize: number; readonly aggregation: LossAggregation; readonly lr: number; readonly maxGradNorm: number; readonly lossScaleFactor?: number | undefined },
 ): SftUpdateResult {
-  const masks = demos.map((d) => d.actionIds.map(() => 1));
+  const masks = demos.map((d) => d.lossMask?.map((m) => (m ? 1 : 0)) ?? d.actionIds.map(() => 1));
   const weights = aggregationWeights(masks, o.aggregation, o.lossScaleFactor !== undefined ? { lossScaleFactor: o.lossScaleFactor } : {});
   const order = demos.map((_, i) => i).sort((a, b) => len(demos[a]!) - len(demos[b]!));
   const micro: Array<MicroBatchLoss & { idx: number[] }> = [];
@@ -47,7 +47,7 @@ export function sftUpdate(
   const res = optimizerStep(tf, policy, optimizer, micro, { lr: o.lr, maxGradNorm: o.maxGradNorm });
   const logp: number[][] = new Array(demos.length);
   micro.forEach((m, i) => m.idx.forEach((j, k) => (logp[j] = res.logp[i]![k]!)));
-  return { loss: res.loss, gradNorm: res.gradNorm, applied: res.applied, tokens: masks.reduce((s, m) => s + m.length, 0), logp };
+  return { loss: res.loss, gradNorm: res.gradNorm, applied: res.applied, tokens: masks.reduce((s, m) => s + m.reduce((a: number, b: number) => a + b, 0), 0), logp };
 }
 
 const len = (d: SequenceRow) => d.contextIds.length + d.actionIds.length;

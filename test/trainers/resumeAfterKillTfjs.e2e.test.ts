@@ -98,5 +98,15 @@ describe('mappa train --resume after SIGKILL, real tfjs-transformer policies', (
       const y = await readFile(join(killedDir, 'checkpoints', 'step-0003', rel));
       expect(x.equals(y), rel).toBe(true);
     }
+
+    // `mappa eval --checkpoint` reproduces the run's own final evaluation from the saved weights.
+    const evalDir = join(tmp, 'eval');
+    const evaluated = await runCli(['eval', file, '--checkpoint', join(straightDir, 'checkpoints', 'step-0003'), '--run-dir', evalDir]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const [evalRow] = await readMetrics(evalDir);
+    const evalKeys = Object.keys(a[2]!).filter((k) => k.startsWith('eval/'));
+    expect(evalKeys.length).toBeGreaterThan(3);
+    expect(evalRow!['step']).toBe(3);
+    for (const k of evalKeys) expect(evalRow![k], k).toEqual(a[2]![k]);
   });
 });

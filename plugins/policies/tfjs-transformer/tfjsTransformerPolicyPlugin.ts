@@ -1,13 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { definePlugin } from '../../../core/plugins/definePlugin.js';
+import { deriveSeed } from '../../../core/util/deriveSeed.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 
 export const TfjsTransformerPolicyConfig = z
   .strictObject({
     preset: z.enum(['tiny', 'small', 'medium']).optional().describe('Build a new model from scratch with this shape (random weights)'),
     tokenizer: z.enum(['byte', 'char']).default('byte').describe('Tokenizer of a preset model: byte-level (256 bytes) or characters (printable ASCII)'),
-    seed: z.number().int().default(0).describe('Seed of a preset model\'s initial weights'),
+    seed: z.number().int().optional().describe('Seed of a preset model\'s initial weights (default: derived from the run seed and the policy name)'),
     path: z.string().min(1).optional().describe('Hugging Face checkpoint directory (config.json, model.safetensors, tokenizer.json), relative to the pipeline file'),
     chatTemplate: z.string().min(1).optional().describe('Jinja chat template file overriding the checkpoint\'s, relative to the pipeline file'),
     dtype: z.enum(['float32', 'bfloat16', 'float16']).optional().describe('Dtype of saved weights (default: the checkpoint\'s; float32 for presets)'),
@@ -36,6 +37,8 @@ export const tfjsTransformerPolicyPlugin = definePlugin({
     try {
       return await createTfjsTransformerPolicy({
         ...config,
+        // Each policy starts from its own weights, and a new run seed gives new initial weights.
+        seed: config.seed ?? deriveSeed(deps.run.seed, 'policy-init', deps.id),
         id: deps.id,
         path: config.path === undefined ? undefined : abs(config.path),
         chatTemplate: config.chatTemplate === undefined ? undefined : abs(config.chatTemplate),

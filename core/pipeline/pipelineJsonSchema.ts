@@ -36,6 +36,16 @@ export function pipelineJsonSchema(registry: PluginRegistry): Json {
   props['coach'] = kindSchema(registry, 'coach');
   props['trainer'] = kindSchema(registry, 'trainer');
   props['policies'] = { type: 'object', additionalProperties: kindSchema(registry, 'policy') };
+  const warm = structuredClone(props['warmStart']) as Json | undefined;
+  if (warm && typeof warm === 'object') {
+    const target = (warm['anyOf'] as Json[] | undefined)?.find((x) => x['type'] === 'object') ?? warm;
+    target['properties'] = {
+      ...((target['properties'] as Json) ?? {}),
+      demonstrations: kindSchema(registry, 'demonstrations'),
+      trainer: kindSchema(registry, 'trainer'),
+    };
+    props['warmStart'] = warm;
+  }
   const agents = structuredClone(props['agents']) as Json;
   const item = agents['items'] as Json;
   const itemProps = { ...(item['properties'] as Json) };

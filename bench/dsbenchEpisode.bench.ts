@@ -15,7 +15,7 @@ import type { Sandbox } from '../core/contracts/Sandbox.js';
 import { PluginFactory } from '../core/plugins/PluginFactory.js';
 import { silentLogger } from '../core/util/createLogger.js';
 import { Rng } from '../core/util/Rng.js';
-import { asAction, demonstrationProgram } from '../environments/dsbench/demonstrations.js';
+import { asAction, demonstrationProgram } from '../environments/dsbench/demonstrations/demonstrationProgram.js';
 import { createDsbenchEnvironment } from '../environments/dsbench/dsbenchEnvironmentPlugin.js';
 import type { DsbenchTaskMetadata } from '../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../environments/dsbench/loadDsbenchTasks.js';

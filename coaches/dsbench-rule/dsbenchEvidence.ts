@@ -12,6 +12,8 @@ export interface DsbenchEvidence {
   readonly stage: DsbenchStage | undefined;
   readonly agentId: string;
   readonly turnIndex: number;
+  /** No action is left in the agent's turn after this one. */
+  readonly lastAction: boolean;
   readonly truncated: boolean;
   readonly codeBlocks: number;
   readonly codeRan: boolean;
@@ -63,6 +65,7 @@ export function dsbenchEvidence(input: CoachInput, stages?: Readonly<Record<stri
     stage,
     agentId: a.agentId,
     turnIndex: a.turnIndex,
+    lastAction: x.lastAction === true,
     truncated: a.finishReason === 'length',
     codeBlocks: x.codeBlocks ?? a.toolCalls.length,
     codeRan: x.codeRan ?? false,

@@ -29,7 +29,6 @@ describe('examples/dsbench/pipeline.yaml (the built-in default)', () => {
     expect(spec.warmStart?.demonstrations.use).toBe('dsbench-demonstrations');
     expect(spec.warmStart?.trainer.use).toBe('sft');
     expect(spec.trainer?.use).toBe('reinforce++-baseline');
-    expect(spec.rewards.trainOnTruncated).toBe(true);
     expect(spec.coach.use).toBe('dsbench-rule');
     expect(spec.environment).toMatchObject({ use: 'dsbench', helperModule: true });
     expect(spec.run.eval).toMatchObject({ split: 'test', coach: true, sampling: { temperature: 1 } });
@@ -52,7 +51,8 @@ describe('examples/dsbench/pipeline.yaml (the built-in default)', () => {
       `run.cacheDir=${join(work, 'cache')}`,
       'agents[0].sampling.maxNewTokens=16',
       'agents[1].sampling.maxNewTokens=16',
-      'agents[2].sampling.maxNewTokens=16', // the barely warm-started policies write until the limit: trained on anyway
+      'agents[2].sampling.maxNewTokens=16',
+      'rewards.trainOnTruncated=true', // the barely warm-started policies write until the limit
     ]);
     const run = await createRun({ pipeline, runDir: join(work, 'run'), logger: silentLogger });
     const summary = await run.runner.train();

@@ -36,7 +36,7 @@ describe('DSBench prompt templates', () => {
       for (const stage of DSBENCH_STAGES) {
         const text = await render(dir, stage, [...base, ...(helper ? ['dsb.py'] : []), 'X_train.pkl'], helper);
         expect(text, stage).toContain('roc_auc');
-        if (name === 'long' || stage === 'data_engineer') expect(text, stage).toContain('Exited');
+        if (name === 'long') expect(text, stage).toContain('Exited');
         if (name === 'long') expect(text, stage).toContain('train.csv');
         if (name === 'long' || stage !== 'data_engineer') expect(text, stage).toContain('X_train.pkl');
         if (name === 'long') {

@@ -201,7 +201,7 @@ function ownWork(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: 
     reasons.push('submission.csv was written but is invalid (wrong ids or columns).');
     return capped(3, 'own-work');
   }
-  const cap = ev.metrics ? analystCap(ev.taskType, ev.metrics, o) : undefined;
+  const cap = ev.metrics ? analystCap(ev.taskType, ev.metrics, o, ev.metric) : undefined;
   if (cap) {
     reasons.push(`Ground truth: ${cap.basis} → ${cap.band} band (max ${cap.max}).`);
     caps.push({ max: cap.max, why: `${cap.band} results` });

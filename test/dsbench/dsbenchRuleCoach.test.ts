@@ -334,6 +334,14 @@ describe('dsbench-rule coach (table)', () => {
   it('caps helper leaves classification without metrics uncapped', () => {
     expect(analystCap('classification', {}, { outlierRatio: 4, majorityAccuracy: 0.7, majorityF1: 0.3 })).toBeUndefined();
   });
+
+  it('checks for majority-class predictions on label submissions only, not on ROC-AUC probabilities', () => {
+    const o = { outlierRatio: 4, majorityAccuracy: 0.7, majorityF1: 0.3 };
+    // churn-mini with predict_proba: AUC 0.70, and the probabilities rounded at 0.5 are nearly all 0.
+    const probs = { roc_auc: 0.699, accuracy: 0.8, f1: 0.09 };
+    expect(analystCap('classification', probs, o, 'roc_auc')).toMatchObject({ band: 'mediocre', max: 6 });
+    expect(analystCap('classification', probs, o, 'f1')).toMatchObject({ band: 'poor', max: 4 });
+  });
 });
 
 describeCoachConformance('dsbench-rule', { create: async () => createDsbenchRuleCoach(), input: CASES[2]!.input, deterministic: true });

@@ -12,10 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Sandbox } from '../core/contracts/Sandbox.js';
+import { readPipelineFile } from '../core/pipeline/loadPipelineFile.js';
+import { validatePipeline } from '../core/pipeline/validatePipeline.js';
 import { PluginFactory } from '../core/plugins/PluginFactory.js';
 import { silentLogger } from '../core/util/createLogger.js';
+import { packageRoot } from '../core/util/packageRoot.js';
 import { Rng } from '../core/util/Rng.js';
-import { asAction, demonstrationProgram } from '../environments/dsbench/demonstrations.js';
+import { asAction, demonstrationProgram } from '../environments/dsbench/demonstrations/demonstrationProgram.js';
 import { createDsbenchEnvironment } from '../environments/dsbench/dsbenchEnvironmentPlugin.js';
 import type { DsbenchTaskMetadata } from '../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../environments/dsbench/loadDsbenchTasks.js';
@@ -81,6 +84,19 @@ const totalS = (performance.now() - t0) / 1000;
 await env.dispose?.();
 await rm(work, { recursive: true, force: true });
 const ep = stats(episodeMs);
+// Episodes of `mappa train examples/dsbench/pipeline.yaml`, from its run settings.
+const builtin = await (async () => {
+  const dir = join(packageRoot(), 'examples', 'dsbench');
+  const result = await validatePipeline(await readPipelineFile(join(dir, 'pipeline.yaml')), { registry, baseDir: dir });
+  if (!result.ok) throw new Error(`examples/dsbench/pipeline.yaml does not validate: ${JSON.stringify(result.issues)}`);
+  const { run } = result.pipeline.spec;
+  const evals = (run.eval.atStart ? 1 : 0) + (run.eval.every > 0 ? Math.floor(run.steps / run.eval.every) : 0) + (run.eval.atEnd && (run.eval.every === 0 || run.steps % run.eval.every !== 0) ? 1 : 0);
+  const evalTasks = tasks.filter((t) => t.split === run.eval.split).length;
+  return {
+    episodes: run.steps * run.tasksPerStep * run.samplesPerTask + evals * evalTasks * run.eval.samplesPerTask,
+    text: `${run.steps} steps × ${run.tasksPerStep} tasks × ${run.samplesPerTask} samples + ${evals} evals × ${evalTasks} tasks × ${run.eval.samplesPerTask} samples`,
+  };
+})();
 process.stdout.write(
   [
     `sandbox ${sandboxName}, concurrency ${concurrency}, ${episodeMs.length} episodes (${tasks.length} tasks × ${rounds}), ${valid} valid submissions`,
@@ -88,6 +104,6 @@ process.stdout.write(
     `code run: ${fmt(stats(runMs))}`,
     `grading: ${fmt(stats(gradeMs), 'ms', 1)}`,
     `throughput: ${(episodeMs.length / totalS).toFixed(2)} episodes/s (${totalS.toFixed(1)} s total)`,
-    `default pipeline (10 steps × 4 tasks × 2 samples + 2 evals × 4 tasks × 2 samples = 96 episodes) at this rate: ${((96 / (episodeMs.length / totalS)) / 60).toFixed(1)} min of environment time`,
+    `built-in pipeline (${builtin.text} = ${builtin.episodes} episodes) at this rate: ${((builtin.episodes / (episodeMs.length / totalS)) / 60).toFixed(1)} min of environment time`,
   ].join('\n') + '\n',
 );

@@ -1,5 +1,6 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
 import { codeSandboxEnvironmentPlugin } from './code-sandbox/codeSandboxEnvironmentPlugin.js';
+import { dsbenchDemonstrationsPlugin } from './dsbench/demonstrations/dsbenchDemonstrationsPlugin.js';
 import { dsbenchEnvironmentPlugin } from './dsbench/dsbenchEnvironmentPlugin.js';
 import { mathchatDemonstrationsPlugin } from './mathchat/demonstrations/mathchatDemonstrationsPlugin.js';
 import { mathchatEnvironmentPlugin } from './mathchat/mathchatEnvironmentPlugin.js';
@@ -8,5 +9,6 @@ export const environmentPlugins: AnyPluginDefinition[] = [
   mathchatEnvironmentPlugin,
   mathchatDemonstrationsPlugin,
   dsbenchEnvironmentPlugin,
+  dsbenchDemonstrationsPlugin,
   codeSandboxEnvironmentPlugin,
 ];

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MappaError } from '../../core/util/MappaError.js';
 import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import { isDsbenchTaskFiles } from '../../environments/dsbench/DsbenchTaskMeta.js';
-import { DEFAULT_DEMONSTRATION_RATES, buildDemonstrations, type DemonstrationRates } from '../../environments/dsbench/demonstrations.js';
+import { createDsbenchDemonstrations, DsbenchDemonstrationsConfig } from '../../environments/dsbench/demonstrations/dsbenchDemonstrationsPlugin.js';
 import { gradeSubmission } from '../../environments/dsbench/grading/gradeSubmission.js';
 import { parseCsv } from '../../environments/dsbench/grading/parseCsv.js';
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
-import { DSBENCH_STAGES } from '../../environments/dsbench/stages.js';
+import { loadPipelineForCli } from '../loadPipelineForCli.js';
 
 interface GradeOpts {
   task: string;
@@ -44,18 +44,6 @@ async function resolveTask(o: GradeOpts): Promise<{ name: string; answerFile: st
 }
 
 const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
-
-function parseRates(pairs: readonly string[]): Partial<DemonstrationRates> {
-  const out: Record<string, number> = {};
-  for (const p of pairs) {
-    const [k, v] = p.split('=');
-    if (!k || !(k in DEFAULT_DEMONSTRATION_RATES) || v === undefined || !Number.isFinite(Number(v)) || Number(v) < 0 || Number(v) > 1) {
-      throw new MappaError(`--rate ${p}: expected NAME=VALUE with VALUE in [0, 1]`, { hint: `names: ${Object.keys(DEFAULT_DEMONSTRATION_RATES).join(', ')}` });
-    }
-    out[k] = Number(v);
-  }
-  return out;
-}
 
 export function registerDsbenchCommand(program: Command): void {
   const dsbench = program.command('dsbench').description('DSBench data-science tasks: grading and demonstrations');
@@ -111,34 +99,19 @@ export function registerDsbenchCommand(program: Command): void {
 
   dsbench
     .command('demos')
-    .description('write demonstration programs (correct and with realistic bugs) as JSONL per agent, for SFT warm-start')
-    .requiredOption('--out <dir>', 'output folder (one <agent>.jsonl per agent)')
-    .option('--root <dir>', 'DSBench data root (default: the bundled dsbench-mini)')
-    .option('--split <split>', 'task split', 'train')
-    .option('--per-task <n>', 'demonstrations per task and agent', '4')
-    .option('--seed <n>', 'seed', '0')
-    .option('--plain', 'plain pandas/scikit-learn programs instead of the dsb.py helper')
-    .option('--prompts <dir>', 'folder with data_engineer.liquid, modeler.liquid, analyst.liquid to render each prompt')
-    .option('--rate <name=value...>', `bug rates (defaults: ${Object.entries(DEFAULT_DEMONSTRATION_RATES).map(([k, v]) => `${k}=${v}`).join(', ')})`)
-    .action(async (opts: { out: string; root?: string; split: string; perTask: string; seed: string; plain?: boolean; prompts?: string; rate?: string[] }) => {
-      const tasks = (await loadDsbenchTasks({ ...(opts.root ? { root: opts.root } : {}) })).filter((t) => t.split === opts.split);
-      if (tasks.length === 0) throw new MappaError(`no tasks in split "${opts.split}"`);
-      const prompts = opts.prompts ? Object.fromEntries(DSBENCH_STAGES.map((s) => [s, resolve(opts.prompts!, `${s}.liquid`)])) : undefined;
-      const demos = await buildDemonstrations({
-        tasks,
-        perTask: Number(opts.perTask),
-        seed: Number(opts.seed),
-        helper: !opts.plain,
-        rates: parseRates(opts.rate ?? []),
-        ...(prompts ? { prompts } : {}),
-      });
-      await mkdir(resolve(opts.out), { recursive: true });
-      for (const stage of DSBENCH_STAGES) {
-        const mine = demos.filter((d) => d.stage === stage);
-        const file = resolve(opts.out, `${mine[0]?.agentId ?? stage}.jsonl`);
-        await writeFile(file, mine.map((d) => JSON.stringify(d)).join('\n') + '\n');
-        const counts = mine.reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.variant]: (acc[d.variant] ?? 0) + 1 }), {});
-        process.stdout.write(`${file}: ${mine.length} demonstrations ${JSON.stringify(counts)}\n`);
-      }
+    .description("print the SFT demonstrations a pipeline's warm start trains on (JSONL: agentId, messages, response, variant), per-agent counts on stderr")
+    .argument('<pipeline>', 'pipeline file (its warmStart.demonstrations config is used when it is dsbench-demonstrations)')
+    .option('--set <key=value...>', 'override pipeline fields, as for mappa train')
+    .option('--out <file>', 'write the JSONL here instead of stdout')
+    .action(async (file: string, opts: { set?: string[]; out?: string }) => {
+      const { pipeline } = await loadPipelineForCli(file, opts.set ?? []);
+      const ref = pipeline.spec.warmStart?.demonstrations;
+      const { use, ...config } = ref?.use === 'dsbench-demonstrations' ? ref : { use: 'dsbench-demonstrations' };
+      const source = createDsbenchDemonstrations(DsbenchDemonstrationsConfig.parse(config));
+      const { demonstrations, stats } = await source.demonstrations({ pipeline, seed: pipeline.spec.seed });
+      const jsonl = demonstrations.map((d) => JSON.stringify(d)).join('\n') + '\n';
+      if (opts.out) await writeFile(resolve(opts.out), jsonl);
+      else process.stdout.write(jsonl);
+      process.stderr.write(`${use}: ${demonstrations.length} demonstrations ${JSON.stringify(stats)}\n`);
     });
 }

@@ -33,18 +33,24 @@ function firstArgument(args: string): string {
   return args;
 }
 
-/** A `fit(...)` / `fit_transform(...)` / `fit_default(...)` whose data argument is (or contains) the test set. */
+/** A helper told to fit its statistics on the test rows too, e.g. dsb.py's `prep(fit_on='all')`. */
+const FIT_ON_TEST = /\bfit_on\s*=\s*['"](?:all|test|both)['"]/;
+
+/**
+ * A `fit(...)` / `fit_transform(...)` / `fit_default(...)` whose data argument is (or contains) the test set, or a
+ * helper call with `fit_on='all'`.
+ */
 export function fitsOnTestData(code: string): string | undefined {
   for (const args of callArguments(code, ['fit', 'fit_transform', 'fit_default'])) {
     const first = firstArgument(args).trim();
     if (TEST_NAME.test(first)) return first.length > 60 ? `${first.slice(0, 57)}...` : first;
   }
-  return undefined;
+  return FIT_ON_TEST.exec(code)?.[0];
 }
 
 /**
  * A column other than the target used as the label: `target = 'col'`, `y = df['col']`, `y_train = train.pop('col')`,
- * `dsb.load_split('col', ...)`. Returns the column, or `undefined` when the code names the target or names no label.
+ * `dsb.prep('col')`, `dsb.load_split('col', ...)`. Returns the column, or `undefined` when the code names the target or names no label.
  */
 export function wrongTargetColumn(code: string, targets: readonly string[]): string | undefined {
   const quoted = (t: string) => code.includes(`'${t}'`) || code.includes(`"${t}"`);
@@ -53,7 +59,7 @@ export function wrongTargetColumn(code: string, targets: readonly string[]): str
     /\b(?:target|target_col|target_column|label|label_col)\s*(?:,\s*\w+\s*)*=\s*['"]([^'"]+)['"]/g,
     /\by(?:_train)?\s*=\s*[\w.]+\[\s*['"]([^'"]+)['"]\s*\]/g,
     /\by(?:_train)?\s*=\s*[\w.]+\.pop\(\s*['"]([^'"]+)['"]/g,
-    /load_split\(\s*(?:target\s*=\s*)?['"]([^'"]+)['"]/g,
+    /\b(?:load_split|prep)\(\s*(?:target\s*=\s*)?['"]([^'"]+)['"]/g,
   ];
   for (const re of patterns) for (const m of code.matchAll(re)) if (!targets.includes(m[1]!)) return m[1]!;
   return undefined;

@@ -12,6 +12,8 @@ export interface DsbenchEvidence {
   readonly stage: DsbenchStage | undefined;
   readonly agentId: string;
   readonly turnIndex: number;
+  /** No action is left in the agent's turn after this one. */
+  readonly lastAction: boolean;
   readonly truncated: boolean;
   readonly codeBlocks: number;
   readonly codeRan: boolean;
@@ -28,6 +30,8 @@ export interface DsbenchEvidence {
   readonly toolOutput: string;
   readonly taskType: TaskType;
   readonly targets: readonly string[];
+  /** The task's official metric (`Task.metadata.metric`), when known. */
+  readonly metric?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly submissionValid?: boolean;
   readonly missingArtifactWarning?: string;
@@ -57,12 +61,13 @@ export function dsbenchEvidence(input: CoachInput, stages?: Readonly<Record<stri
     if (s && !agentsByStage[s]) agentsByStage[s] = p.agentId;
   }
   const stage = (x.stage as DsbenchStage | undefined) ?? stageOf({ id: input.agent.id, role: input.agent.role }, stages);
-  const meta = input.task.metadata as { target?: string | string[] };
+  const meta = input.task.metadata as { target?: string | string[]; metric?: unknown };
   const actionExtras = a.extras as { submissionWritten?: boolean };
   return {
     stage,
     agentId: a.agentId,
     turnIndex: a.turnIndex,
+    lastAction: x.lastAction === true,
     truncated: a.finishReason === 'length',
     codeBlocks: x.codeBlocks ?? a.toolCalls.length,
     codeRan: x.codeRan ?? false,
@@ -76,6 +81,7 @@ export function dsbenchEvidence(input: CoachInput, stages?: Readonly<Record<stri
     toolOutput: a.toolOutput,
     taskType: x.taskType,
     targets: meta.target !== undefined ? targetColumns(meta.target) : [],
+    ...(typeof meta.metric === 'string' ? { metric: meta.metric } : {}),
     ...(x.metrics ? { metrics: x.metrics } : {}),
     ...(x.submissionValid !== undefined ? { submissionValid: x.submissionValid } : {}),
     ...(x.missingArtifactWarning ? { missingArtifactWarning: x.missingArtifactWarning } : {}),

@@ -45,16 +45,18 @@ const f = (x: number, d = 3) => x.toFixed(d);
 /**
  * The cap on the Analyst's score from ground-truth metrics (§3 of the paper's coach template), or `undefined` when
  * the metrics do not allow one. A high accuracy with a tiny F1 (majority-class predictions, the blog's 89% / 23%
- * example) is capped at 4.
+ * example) is capped at 4 — unless the task's metric is ROC-AUC: its submissions are probabilities, whose accuracy and
+ * F1 (the grader rounds them at 0.5) say nothing about majority-class predictions.
  */
-export function analystCap(taskType: TaskType, metrics: Readonly<Record<string, number>>, o: CapOptions): CapResult | undefined {
+export function analystCap(taskType: TaskType, metrics: Readonly<Record<string, number>>, o: CapOptions, taskMetric?: string): CapResult | undefined {
   const has = (k: string) => typeof metrics[k] === 'number' && Number.isFinite(metrics[k]);
   if (taskType === 'classification') {
     const basisKey = has('roc_auc') ? 'roc_auc' : has('accuracy') ? 'accuracy' : undefined;
     if (!basisKey) return undefined;
     const value = metrics[basisKey]!;
     let cap: CapResult = { ...classificationBand(value), basis: `${basisKey} = ${f(value)}` };
-    if (has('accuracy') && has('f1') && metrics.accuracy! >= o.majorityAccuracy && metrics.f1! < o.majorityF1 && cap.max > 4) {
+    const labels = taskMetric !== 'roc_auc';
+    if (labels && has('accuracy') && has('f1') && metrics.accuracy! >= o.majorityAccuracy && metrics.f1! < o.majorityF1 && cap.max > 4) {
       cap = { band: 'poor', max: 4, basis: `accuracy = ${f(metrics.accuracy!)} but F1 = ${f(metrics.f1!)} (majority-class predictions)` };
     }
     return cap;

@@ -125,6 +125,9 @@ function signOff(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: 
 
 function ownWork(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: ReturnType<typeof missingUpstream>, reasons: string[], done: Done, o: DsbenchRuleOptions, isSignOff: boolean): RuleScore {
   const complete = isSignOff ? 7 : printedSummary(ev.toolOutput) ? 9 : 8;
+  // Unfinished work is only "exploration" while the agent has actions left.
+  const turnEnds = isSignOff || ev.lastAction;
+  if (turnEnds && !isSignOff) reasons.push(`This was the ${label}'s last action.`);
   const caps: Array<{ max: number; why: string }> = [];
   if (o.checkLeakage) {
     const leak = fitsOnTestData(ev.turnCode);
@@ -152,8 +155,8 @@ function ownWork(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: 
       return capped(complete, 'own-work');
     }
     if (ev.filesWrittenByAgent.length === 0) {
-      reasons.push('Nothing saved yet (exploration).');
-      return capped(isSignOff ? 2 : 5, isSignOff ? 'culprit' : 'own-work');
+      reasons.push(turnEnds ? 'Nothing saved.' : 'Nothing saved yet (exploration).');
+      return capped(turnEnds ? 2 : 5, turnEnds ? 'culprit' : 'own-work');
     }
     const critical = missing.find((m) => m.label === 'X_test.pkl');
     reasons.push(`Missing mandatory artifact(s): ${list(missing.map((m) => m.label))}${critical ? ' — without X_test.pkl the Analyst cannot predict' : ''}.`);
@@ -171,12 +174,12 @@ function ownWork(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: 
       reasons.push(`${g.label} was never saved by the ${STAGE_LABELS[g.stage]}, so the Modeler cannot train; not blamed.`);
       return done(4, 'victim', { blame: blameOf(ev, g.stage, g.label) });
     }
-    if (ev.filesWrittenByAgent.length === 0 && !isSignOff) {
+    if (ev.filesWrittenByAgent.length === 0 && !turnEnds) {
       reasons.push('No model saved yet (exploration).');
       return capped(5, 'own-work');
     }
     reasons.push('The Modeler did not save model.pkl, which the Analyst needs.');
-    return capped(isSignOff ? 2 : 3, 'culprit');
+    return capped(turnEnds ? 2 : 3, 'culprit');
   }
 
   // Analyst
@@ -187,7 +190,7 @@ function ownWork(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: 
       reasons.push(`${g.label} is missing (the ${STAGE_LABELS[g.stage]}'s job), so no submission is possible; the Analyst is not blamed.`);
       return done(4, 'victim', { blame: blameOf(ev, g.stage, g.label) });
     }
-    if (!isSignOff) {
+    if (!turnEnds) {
       reasons.push('No submission yet (preparation).');
       return capped(5, 'own-work');
     }
@@ -198,7 +201,7 @@ function ownWork(ev: DsbenchEvidence, stage: DsbenchStage, label: string, gaps: 
     reasons.push('submission.csv was written but is invalid (wrong ids or columns).');
     return capped(3, 'own-work');
   }
-  const cap = ev.metrics ? analystCap(ev.taskType, ev.metrics, o) : undefined;
+  const cap = ev.metrics ? analystCap(ev.taskType, ev.metrics, o, ev.metric) : undefined;
   if (cap) {
     reasons.push(`Ground truth: ${cap.basis} → ${cap.band} band (max ${cap.max}).`);
     caps.push({ max: cap.max, why: `${cap.band} results` });

@@ -4,7 +4,7 @@ import { DSBENCH_STAGES } from './stages.js';
 
 export const DsbenchEnvironmentConfig = z.strictObject({
   sandbox: pluginRef('sandbox').describe('Sandbox that runs the agents\' Python code (its openWorkspace() is used when available)'),
-  helperModule: z.boolean().default(false).describe('Place dsb.py (load_split, save, fit_default, write_submission) in the workspace, for small policies; LLM agents get the plain environment'),
+  helperModule: z.boolean().default(false).describe('Place dsb.py (prep, save, load, fit, submit) in the workspace, for small policies; LLM agents get the plain environment'),
   runTimeout: z.number().positive().default(60).describe('Seconds per code block (the reference used 60 s for DSBench)'),
   memoryLimitMb: z.number().int().positive().optional().describe('Memory limit per code block, passed to the sandbox'),
   maxCodeBlocksPerAction: z.number().int().min(1).default(3).describe('Python blocks run per action; extra blocks are skipped and reported'),

@@ -158,6 +158,7 @@ export class DsbenchEpisode implements EpisodeEnvironment {
       codeRan: facts.codeRan ?? false,
       ...(facts.executionError ? { executionError: facts.executionError } : {}),
       previousOutputs: [...others.values()].map((o) => `${o.role}:\n${stripThinkingBlocks(o.last)}`).join('\n\n'),
+      ...(action.turnIndex >= agent.maxActions - 1 ? { lastAction: true } : {}),
     };
     // Metrics come from the hidden answers: only for the Analyst, and only when the pipeline lets the coach see ground truth.
     if (stage === 'analyst' && agent.coachSeesGroundTruth) {

@@ -32,6 +32,8 @@ export interface DsbenchCoachExtras {
   readonly executionError?: ExecutionError;
   /** Upstream agents' final outputs with `<think>` stripped. */
   readonly previousOutputs: string;
+  /** The agent has no action left in its turn after this one (`maxActions` reached): unfinished work stays unfinished. */
+  readonly lastAction?: boolean;
   /** Whether the submission file is currently valid (only once one exists). */
   readonly submissionValid?: boolean;
 }

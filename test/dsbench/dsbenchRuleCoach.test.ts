@@ -188,7 +188,45 @@ const CASES: Case[] = [
     min: 3,
     max: 3,
   },
+  {
+    name: "dsb.prep(fit_on='all') (imputation and encoding fitted on test rows too) → capped at 5",
+    input: input('data_engineer', act('data_engineer', { code: "X,y,Xt=dsb.prep(fit_on='all')\ndsb.save(X_train=X,y_train=y,X_test=Xt)", files: ['X_train.pkl', 'y_train.pkl', 'X_test.pkl'] }), {
+      filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl'],
+    }),
+    min: 5,
+    max: 5,
+  },
+  {
+    name: "dsb.prep('PassengerId') (labels from the id column) → capped at 3",
+    input: input('data_engineer', act('data_engineer', { code: "X,y,Xt=dsb.prep('PassengerId')\ndsb.save(X_train=X,y_train=y,X_test=Xt)", files: ['X_train.pkl', 'y_train.pkl', 'X_test.pkl'] }), {
+      filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl'],
+    }),
+    min: 3,
+    max: 3,
+  },
+  {
+    name: 'Modeler trains without saving, with actions left → exploration',
+    input: input('modeler', act('modeler', { index: 1, code: "model=dsb.fit(X,y,'classification')" }), { filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl'] }),
+    min: 5,
+    max: 5,
+    verdict: 'own-work',
+  },
+  {
+    name: 'Modeler trains without saving in its last action (maxActions reached) → culprit',
+    input: input('modeler', act('modeler', { index: 1, code: "model=dsb.fit(X,y,'classification')" }), { filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl'], lastAction: true }),
+    min: 2,
+    max: 2,
+    verdict: 'culprit',
+  },
+  {
+    name: 'Analyst whose last action writes no submission although the inputs are there → culprit',
+    input: input('analyst', act('analyst', { index: 2, code: "m,Xt=dsb.load('model','X_test')" }), { filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl', 'model.pkl'], lastAction: true }),
+    min: 2,
+    max: 2,
+    verdict: 'culprit',
+  },
   { name: 'Modeler saves model.pkl', input: input('modeler', MOD_OK, { filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl', 'model.pkl'] }), min: 8, max: 8 },
+  { name: 'Modeler saves model.pkl in its last action', input: input('modeler', MOD_OK, { filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl', 'model.pkl'], lastAction: true }), min: 8, max: 8 },
   {
     name: 'Modeler fitting on X_test → capped at 3',
     input: input('modeler', act('modeler', { code: "model.fit(X_test, y)\nsave(model, 'model.pkl')", files: ['model.pkl'] }), { filesAvailable: [...AFTER_DE_PARTIAL, 'X_test.pkl', 'model.pkl'] }),
@@ -295,6 +333,14 @@ describe('dsbench-rule coach (table)', () => {
 
   it('caps helper leaves classification without metrics uncapped', () => {
     expect(analystCap('classification', {}, { outlierRatio: 4, majorityAccuracy: 0.7, majorityF1: 0.3 })).toBeUndefined();
+  });
+
+  it('checks for majority-class predictions on label submissions only, not on ROC-AUC probabilities', () => {
+    const o = { outlierRatio: 4, majorityAccuracy: 0.7, majorityF1: 0.3 };
+    // churn-mini with predict_proba: AUC 0.70, and the probabilities rounded at 0.5 are nearly all 0.
+    const probs = { roc_auc: 0.699, accuracy: 0.8, f1: 0.09 };
+    expect(analystCap('classification', probs, o, 'roc_auc')).toMatchObject({ band: 'mediocre', max: 6 });
+    expect(analystCap('classification', probs, o, 'f1')).toMatchObject({ band: 'poor', max: 4 });
   });
 });
 

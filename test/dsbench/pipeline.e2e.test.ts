@@ -8,7 +8,7 @@ import { createRun } from '../../core/runner/createRun.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { packageRoot } from '../../core/util/packageRoot.js';
 import { Rng } from '../../core/util/Rng.js';
-import { asAction, demonstrationProgram } from '../../environments/dsbench/demonstrations.js';
+import { asAction, demonstrationProgram } from '../../environments/dsbench/demonstrations/demonstrationProgram.js';
 import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import { loadDsbenchTasks } from '../../environments/dsbench/loadDsbenchTasks.js';
 import type { DsbenchStage } from '../../environments/dsbench/stages.js';

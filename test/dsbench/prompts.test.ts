@@ -35,14 +35,19 @@ describe('DSBench prompt templates', () => {
     it(`${name} prompts render for every stage with the task facts and the file list`, async () => {
       for (const stage of DSBENCH_STAGES) {
         const text = await render(dir, stage, [...base, ...(helper ? ['dsb.py'] : []), 'X_train.pkl'], helper);
-        expect(text, stage).toContain('Exited');
-        expect(text, stage).toContain('train.csv');
-        expect(text, stage).toContain('X_train.pkl');
+        expect(text, stage).toContain('roc_auc');
+        if (name === 'long') expect(text, stage).toContain('Exited');
+        if (name === 'long') expect(text, stage).toContain('train.csv');
+        if (name === 'long' || stage !== 'data_engineer') expect(text, stage).toContain('X_train.pkl');
         if (name === 'long') {
           expect(text).toContain(`${stage === 'data_engineer' ? 'Data Engineer' : stage === 'modeler' ? 'Modeler' : 'Analyst'} (you)`);
           expect(text).toContain('## Task');
           if (stage !== 'data_engineer') expect(text).toContain('Saved the features.');
-        } else expect(text.length).toBeLessThan(400);
+        } else {
+          // A tiny policy's whole context: one or two lines of task facts and the pickles upstream agents saved.
+          expect(text.length).toBeLessThan(100);
+          expect(text).not.toContain('train.csv');
+        }
       }
     });
 

@@ -27,8 +27,10 @@ export interface RunData {
   readonly metrics: MetricsLine[];
   readonly config: Record<string, unknown> | null;
   readonly episodeFiles: EpisodeFile[];
-  /** Wall time written by run.ts (includes the warm start when that seed's cache was cold). */
+  /** Wall time of the training command (run.ts's record, else the span of logs/run.log); includes a cold warm start. */
   readonly wallSeconds: number | null;
+  /** Seconds spent warm-starting (0 when the cache had it), from logs/run.log. */
+  readonly warmStartSeconds: number;
   /** Training episodes per step (tasksPerStep × samplesPerTask). */
   readonly rolloutsPerStep: number;
 }
@@ -39,6 +41,8 @@ export async function loadRun(dir: string, arm: string, seed: number): Promise<R
   let wallSeconds: number | null = null;
   const expFile = join(dir, 'experiment.json');
   if (existsSync(expFile)) wallSeconds = (JSON.parse(await readFile(expFile, 'utf8')) as { wallSeconds?: number }).wallSeconds ?? null;
+  const log = await readLogTimes(join(dir, 'logs', 'run.log'));
+  wallSeconds ??= log.spanSeconds;
   return {
     arm,
     seed,
@@ -47,8 +51,28 @@ export async function loadRun(dir: string, arm: string, seed: number): Promise<R
     config: c.config,
     episodeFiles: c.episodeFiles,
     wallSeconds,
+    warmStartSeconds: log.warmStartSeconds,
     rolloutsPerStep: (run.tasksPerStep ?? 0) * (run.samplesPerTask ?? 1),
   };
+}
+
+/** Span between the first and last line of a run log, and the warm-start seconds it reports. */
+export async function readLogTimes(file: string): Promise<{ spanSeconds: number | null; warmStartSeconds: number }> {
+  if (!existsSync(file)) return { spanSeconds: null, warmStartSeconds: 0 };
+  const times: number[] = [];
+  let warmStartSeconds = 0;
+  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const row = JSON.parse(line) as { time?: string; msg?: string };
+      if (row.time) times.push(Date.parse(row.time));
+      const m = /^warm start: \S+ trained .* in ([\d.]+) s/.exec(row.msg ?? '');
+      if (m) warmStartSeconds += Number(m[1]);
+    } catch {
+      // partial last line
+    }
+  }
+  return { spanSeconds: times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : null, warmStartSeconds };
 }
 
 export interface CurvePoint {

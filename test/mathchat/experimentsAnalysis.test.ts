@@ -23,7 +23,7 @@ import {
 import { buildReport, fillBlocks } from '../../examples/mathchat/experiments/report.js';
 import { isRunFinished } from '../../examples/mathchat/experiments/runStatus.js';
 
-const TASKS = { use: 'mathchat-generator', train: 30, test: 10, seed: 0, difficultyMix: [1, 0, 0] };
+const TASKS = { use: 'mathchat-generator', train: 30, test: 10, seed: 0, difficultyMix: [1, 0, 0] as [number, number, number] };
 let taskId = '';
 let prompt = '';
 let truth = '';

@@ -211,7 +211,7 @@ describe('report from a synthetic run directory', () => {
     expect(out.blocks['coach-context']).toContain('reproduces 8/8'); // the synthetic scores are the rule coach's
     expect(out.blocks['runs']).toMatch(/\| rule \| 1 \| 0:40\.0% 10:60\.0% 20:80\.0% \| 5\.0 min \| 0\.5 min \|/);
     expect(Object.keys(out.plots)).toContain('mathchat-exp1-eval.svg');
-    expect(out.plots['mathchat-exp1-eval.svg']).toMatch(/^<svg[\s\S]*data-series="rule: mean of 1"/);
+    expect(out.plots['mathchat-exp1-eval.svg']).toMatch(/^<svg[\s\S]*data-series="rule: mean of 1 seeds"/);
 
     const doc = fillBlocks('# T\n\nprose\n\n<!-- generated:runs -->\nold\n<!-- /generated:runs -->\n\nmore prose\n', { runs: 'new', extra: 'x' });
     expect(doc).toBe('# T\n\nprose\n\n<!-- generated:runs -->\nnew\n<!-- /generated:runs -->\n\nmore prose\n\n<!-- generated:extra -->\nx\n<!-- /generated:extra -->\n');

@@ -67,10 +67,11 @@ function curvePlot(title: string, yLabel: string, arms: readonly string[], input
     const m = meanCurve(runs.map(curveOf));
     const color = PALETTE[i % PALETTE.length]!;
     const x = m.map((p) => p.rollouts);
-    series.push({ label: `${input.labels[arm] ?? arm}: mean of ${runs.length}`, color, dash: [], x, y: m.map((p) => p.value) });
+    const name = input.labels[arm] ?? arm;
+    series.push({ label: `${name}: mean of ${runs.length} seeds`, color, dash: [], x, y: m.map((p) => p.value) });
     if (runs.length > 1) {
-      series.push({ label: `min over seeds`, color, dash: [2, 3], x, y: m.map((p) => p.min) });
-      series.push({ label: `max over seeds`, color, dash: [6, 3], x, y: m.map((p) => p.max) });
+      series.push({ label: `${name}: min over seeds`, color, dash: [2, 3], x, y: m.map((p) => p.min) });
+      series.push({ label: `${name}: max over seeds`, color, dash: [6, 3], x, y: m.map((p) => p.max) });
     }
   });
   return renderSvgLineChart({ title, xLabel: 'training rollouts (episodes)', yLabel, yRange: [0, 1], series, width: 760, height: 360 });

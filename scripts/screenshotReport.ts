@@ -47,7 +47,8 @@ try {
   await page.goto(pathToFileURL(resolve(reportArg)).href);
   await page.waitForFunction(() => (globalThis as any).__mappaReport?.ready === true, undefined, { timeout: 60_000 });
   await page.screenshot({ path: `${outArg}.png`, fullPage: true });
-  // Open the first listed episode in the inspector, as a reader would.
+  // Open the first training episode (those carry the coach's scores and rationales), as a reader would.
+  await page.selectOption('#f-phase', 'train');
   const rows = page.locator('#episode-rows tr[data-episode]');
   if ((await rows.count()) > 0) {
     await rows.first().scrollIntoViewIfNeeded();

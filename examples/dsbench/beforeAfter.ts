@@ -1,0 +1,115 @@
+/**
+ * Before/after tables of built-in DSBench runs (docs/dsbench.md): held-out success and fair metrics by task type, the
+ * coach's score per agent and task type, and what each agent wrote, classified against the demonstrated programs.
+ *
+ *   npx tsx examples/dsbench/beforeAfter.ts RUN_DIR [RUN_DIR …]
+ *
+ * "Before" is the first evaluation (step 0, right after the warm start), "after" the last. Several runs (seeds) are
+ * summarised as mean (min–max).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EpisodeRecord } from '../../core/model/Episode.js';
+import { Rng } from '../../core/util/Rng.js';
+import { demonstrationProgram, type DemoVariant } from '../../environments/dsbench/demonstrations/demonstrationProgram.js';
+import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
+import type { DsbenchStage } from '../../environments/dsbench/stages.js';
+
+const dirs = process.argv.slice(2);
+if (dirs.length === 0) {
+  console.error('usage: npx tsx examples/dsbench/beforeAfter.ts RUN_DIR [RUN_DIR …]');
+  process.exit(2);
+}
+
+type Row = Record<string, number> & { step: number };
+const readJsonl = async <T>(file: string): Promise<T[]> =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+
+const fmt = (v: number, digits: number) => v.toFixed(digits);
+function summary(values: number[], digits = 2): string {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return values.length === 1 ? fmt(mean, digits) : `${fmt(mean, digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+}
+
+const FIGURES: Array<[string, string, number]> = [
+  ['success rate', 'eval/success_rate', 2],
+  ['success rate, classification', 'eval/success_rate/classification', 2],
+  ['success rate, regression', 'eval/success_rate/regression', 2],
+  ['fair accuracy (classification)', 'eval/metric/fair_accuracy', 2],
+  ['fair F1 (classification)', 'eval/metric/fair_f1', 2],
+  ['fair RMSE % of range (regression, lower is better)', 'eval/metric/fair_rmse_pct_of_range', 1],
+  ['RPG', 'eval/metric/rpg', 2],
+];
+const AGENTS = ['data_engineer', 'modeler', 'analyst'] as const;
+const TYPES = ['classification', 'regression'] as const;
+
+const runs: Array<{ dir: string; before: Row; after: Row; episodes: { before: EpisodeRecord[]; after: EpisodeRecord[] } }> = [];
+for (const dir of dirs) {
+  const evals = (await readJsonl<Row>(join(dir, 'metrics.jsonl'))).filter((r) => typeof r['eval/success_rate'] === 'number');
+  if (evals.length < 2) throw new Error(`${dir}: needs two evaluations in metrics.jsonl, found ${evals.length}`);
+  const before = evals[0]!;
+  const after = evals[evals.length - 1]!;
+  const files = await readdir(join(dir, 'episodes'));
+  const load = async (step: number) => {
+    const f = files.find((n) => n === `eval-step-${String(step).padStart(4, '0')}.jsonl`);
+    return f ? readJsonl<EpisodeRecord>(join(dir, 'episodes', f)) : [];
+  };
+  runs.push({ dir, before, after, episodes: { before: await load(before.step), after: await load(after.step) } });
+}
+
+const out: string[] = [];
+out.push(`Runs: ${runs.map((r) => `${r.dir} (step ${r.before.step} → ${r.after.step})`).join(', ')}`, '');
+out.push('| figure | before | after | per run |', '|---|---|---|---|');
+for (const [label, key, d] of FIGURES) {
+  const b = runs.map((r) => r.before[key]!);
+  const a = runs.map((r) => r.after[key]!);
+  if (b.some((v) => typeof v !== 'number') || a.some((v) => typeof v !== 'number')) continue;
+  out.push(`| ${label} | ${summary(b, d)} | ${summary(a, d)} | ${b.map((v, i) => `${fmt(v, d)} → ${fmt(a[i]!, d)}`).join(', ')} |`);
+}
+out.push('', '| agent | classification before → after | regression before → after |', '|---|---|---|');
+for (const agent of AGENTS) {
+  const cells = TYPES.map((t) => {
+    const key = `eval/coach/score/${agent}/${t}`;
+    return `${summary(runs.map((r) => r.before[key]!))} → ${summary(runs.map((r) => r.after[key]!))}`;
+  });
+  out.push(`| ${agent} | ${cells.join(' | ')} |`);
+}
+
+// What each agent's first action was: one of the demonstrated programs (dsb.py variants) or something else.
+const VARIANTS: Record<DsbenchStage, DemoVariant[]> = {
+  data_engineer: ['correct', 'forget_x_test', 'fit_on_test', 'wrong_target'],
+  modeler: ['correct', 'fit_on_test', 'forget_model'],
+  analyst: ['correct', 'wrong_target'],
+};
+const strip = (s: string) => s.replace(/```(?:python)?/g, '').trim();
+function classify(ep: EpisodeRecord, agent: DsbenchStage): string {
+  const first = ep.actions.find((a) => a.agentId === agent);
+  if (!first) return 'no action';
+  const text = strip(first.text);
+  const meta = ep.taskMetadata as unknown as DsbenchTaskMetadata;
+  for (const v of VARIANTS[agent]) {
+    const program = strip(demonstrationProgram(agent, v, { meta, helper: true, rng: Rng.fromSeed(0) }));
+    if (text === program) return v;
+  }
+  if (agent === 'analyst' && !first.text.includes('```')) return 'report_missing';
+  return 'other';
+}
+out.push('', '| agent | first action | before | after |', '|---|---|---:|---:|');
+for (const agent of AGENTS) {
+  const count = (eps: EpisodeRecord[]) => {
+    const m = new Map<string, number>();
+    for (const ep of eps) {
+      const k = classify(ep, agent);
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    return m;
+  };
+  const b = count(runs.flatMap((r) => r.episodes.before));
+  const a = count(runs.flatMap((r) => r.episodes.after));
+  const kinds = [...new Set([...VARIANTS[agent], ...(agent === 'analyst' ? ['report_missing'] : []), ...b.keys(), ...a.keys()])];
+  for (const k of kinds) out.push(`| ${agent} | ${k} | ${b.get(k) ?? 0} | ${a.get(k) ?? 0} |`);
+}
+console.log(out.join('\n'));

@@ -24,6 +24,12 @@ export const ARMS = {
   // The same lr and micro-batch as REINFORCE++; everything else is GRPO's documented default (k3 KL in the loss,
   // β 0.01, group-normalized rewards, no whitening). Groups are (task sample group, agent, turn index).
   grpo: { id: 'grpo', label: 'GRPO', overrides: ['trainer={use: grpo, lr: 0.0005, microBatchSize: 16}'] },
+  // GRPO's advantages with REINFORCE++'s KL (k1, in the reward): separates the advantage estimator from the KL placement.
+  'grpo-k1': {
+    id: 'grpo-k1',
+    label: 'GRPO advantages, k1 KL in the reward',
+    overrides: ['trainer={use: grpo, lr: 0.0005, microBatchSize: 16, klPlacement: reward, klEstimator: k1}'],
+  },
   'no-tool': {
     id: 'no-tool',
     label: 'rule coach without tool output',
@@ -35,7 +41,7 @@ export type ArmId = keyof typeof ARMS;
 
 export const EXPERIMENTS = {
   'process-vs-outcome': { title: 'Process rewards vs outcome-only rewards', arms: ['rule', 'outcome'] },
-  'rpp-vs-grpo': { title: 'REINFORCE++ (global normalization) vs GRPO under state divergence', arms: ['rpp-global', 'grpo'] },
+  'rpp-vs-grpo': { title: 'REINFORCE++ (global normalization) vs GRPO under state divergence', arms: ['rpp-global', 'grpo', 'grpo-k1'] },
   'coach-context': { title: 'Coach context ablation: the rule coach without tool output', arms: ['rule', 'no-tool'] },
 } as const satisfies Record<string, { title: string; arms: readonly ArmId[] }>;
 

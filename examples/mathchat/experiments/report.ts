@@ -255,7 +255,7 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
 
   // 2. REINFORCE++ global vs GRPO
   {
-    const arms = ['rpp-global', 'grpo', 'rule'];
+    const arms = ['rpp-global', 'grpo', 'grpo-k1', 'rule'];
     plots['mathchat-exp2-eval.svg'] = curvePlot('Test accuracy: REINFORCE++ (global) vs GRPO', 'eval/accuracy', arms, input, evalCurve);
     plots['mathchat-exp2-train.svg'] = curvePlot(`Training accuracy (moving average of ${TRAIN_WINDOW} steps)`, 'train/accuracy', arms, input, trainCurve);
     const idRows: Array<{ label: string; ids: GroupIdentity[] }> = [];

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Trainer } from '../../core/contracts/Trainer.js';
 import type { Experience } from '../../core/model/Experience.js';
-import type { FrozenModel } from '../../plugins/policies/tfjs-transformer/TrainablePolicy.js';
 import type { TfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import { createGrpoTrainer } from '../../plugins/trainers/grpo/grpoTrainerPlugin.js';
@@ -15,7 +14,7 @@ import { buildSequenceBatch, fromWindow } from '../../plugins/trainers/runtime/S
 import { sequenceLogprobs } from '../../plugins/trainers/runtime/sequenceLogprobs.js';
 import { createSftTrainer } from '../../plugins/trainers/sft/sftTrainerPlugin.js';
 import { describeTrainerConformance } from '../conformance/trainerConformance.js';
-import { contrastBatch, experience, maxWeightDiff, meanLogp, tfjsTiny, weightsOf } from './trainerTestKit.js';
+import { contrastBatch, exactKl, experience, maxWeightDiff, meanLogp, tfjsTiny, weightsOf } from './trainerTestKit.js';
 
 const constant = { type: 'constant', warmupRatio: 0 } as const;
 const dirs: string[] = [];
@@ -85,18 +84,6 @@ describe('tfjs-transformer: one step moves log-probs the way the rewards say', (
     policy.dispose();
   });
 });
-
-/** Exact mean KL(π‖π_ref) of the next-token distributions over the given sequences (training path vs frozen copy). */
-async function exactKl(policy: TfjsTransformerPolicy, ref: FrozenModel, seqs: number[][]): Promise<number> {
-  const { tf } = await loadTf();
-  return tf.tidy(() => {
-    const ids = tf.tensor2d(seqs, [seqs.length, seqs[0]!.length], 'int32');
-    const mask = tf.onesLike(ids);
-    const p = tf.logSoftmax(policy.forward(ids, mask));
-    const q = tf.logSoftmax(ref.forward(ids, mask));
-    return p.exp().mul(p.sub(q)).sum(-1).mean().dataSync()[0]!;
-  });
-}
 
 describe('tfjs-transformer: KL to the reference', () => {
   it('starts at zero and grows as training moves away (reinforce++, k1 in the reward)', async () => {

@@ -11,7 +11,7 @@ import { createSftTrainer } from '../../plugins/trainers/sft/sftTrainerPlugin.js
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import { FakePolicy } from '../fakes/testPlugins.js';
 import { TinyLmPolicy } from '../fakes/TinyLmPolicy.js';
-import { contrastBatch, experience, maxWeightDiff, meanLogp, tinyLm, weightsOf } from './trainerTestKit.js';
+import { contrastBatch, exactKl, experience, maxWeightDiff, meanLogp, tinyLm, weightsOf } from './trainerTestKit.js';
 
 const constant = { type: 'constant', warmupRatio: 0 } as const;
 const dirs: string[] = [];
@@ -59,17 +59,6 @@ describe('one step moves log-probs the way the rewards say', () => {
     await trainer.dispose?.();
   });
 });
-
-/** Exact KL(π‖π_ref) of the next-token distributions at every position of the batch's sequences. */
-async function exactKl(policy: TinyLmPolicy, ref: ReturnType<TinyLmPolicy['snapshot']>, seqs: number[][]): Promise<number> {
-  const { tf } = await loadTf();
-  return tf.tidy(() => {
-    const ids = tf.tensor2d(seqs, [seqs.length, seqs[0]!.length], 'int32');
-    const p = tf.logSoftmax(policy.forward(ids, tf.onesLike(ids)));
-    const q = tf.logSoftmax(ref.forward(ids, tf.onesLike(ids)));
-    return p.exp().mul(p.sub(q)).sum(-1).mean().dataSync()[0]!;
-  });
-}
 
 describe('KL to the reference', () => {
   it('starts at zero and grows as training moves away (reinforce++, k1 in the reward)', async () => {

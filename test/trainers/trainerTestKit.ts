@@ -3,7 +3,7 @@ import type { AgentBatch } from '../../core/contracts/Trainer.js';
 import type { Experience } from '../../core/model/Experience.js';
 import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
 import type { TfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
-import type { TrainablePolicy } from '../../plugins/policies/tfjs-transformer/TrainablePolicy.js';
+import type { FrozenModel, TrainablePolicy } from '../../plugins/policies/tfjs-transformer/TrainablePolicy.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import { TinyLmPolicy, type TinyLmOptions } from '../fakes/TinyLmPolicy.js';
 
@@ -73,4 +73,16 @@ export function maxWeightDiff(a: Map<string, Float32Array>, b: Map<string, Float
     for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
   }
   return d;
+}
+
+/** Exact mean KL(π‖π_ref) of the next-token distributions at every position of the given equal-length sequences. */
+export async function exactKl(policy: TrainablePolicy, ref: FrozenModel, seqs: number[][]): Promise<number> {
+  const { tf } = await loadTf();
+  return tf.tidy(() => {
+    const ids = tf.tensor2d(seqs, [seqs.length, seqs[0]!.length], 'int32');
+    const mask = tf.onesLike(ids);
+    const p = tf.logSoftmax(policy.forward(ids, mask));
+    const q = tf.logSoftmax(ref.forward(ids, mask));
+    return p.exp().mul(p.sub(q)).sum(-1).mean().dataSync()[0]!;
+  });
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { expect } from 'vitest';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,4 +30,32 @@ export async function readMetrics(runDir: string): Promise<Array<Record<string, 
     .trim()
     .split('\n')
     .map((l) => Object.fromEntries(Object.entries(JSON.parse(l) as Record<string, unknown>).filter(([k]) => !k.startsWith('time/'))));
+}
+
+/**
+ * The resume scenario: the pipeline (written to `<tmp>/pipeline.json`) trained straight through into `<tmp>/straight`
+ * and, at the same time, SIGKILLed at `killAtStep` into `<tmp>/killed`; `beforeResume` inspects the killed run's
+ * checkpoints, then `mappa train --resume` finishes it. Returns both run directories and the pipeline file.
+ */
+export async function trainStraightAndKilled(
+  tmp: string,
+  pipeline: unknown,
+  killAtStep: number,
+  beforeResume: (killedDir: string) => void,
+): Promise<{ file: string; straightDir: string; killedDir: string }> {
+  const file = join(tmp, 'pipeline.json');
+  await writeFile(file, JSON.stringify(pipeline, null, 2));
+  const straightDir = join(tmp, 'straight');
+  const killedDir = join(tmp, 'killed');
+  const [straight, killed] = await Promise.all([
+    runCli(['train', file, '--run-dir', straightDir, '-q']),
+    runCli(['train', file, '--run-dir', killedDir, '-q'], { MAPPA_TEST_KILL_AT_STEP: String(killAtStep) }),
+  ]);
+  expect(straight.code, straight.stderr).toBe(0);
+  expect(killed.signal, killed.stderr).toBe('SIGKILL');
+  beforeResume(killedDir);
+  const resumed = await runCli(['train', '--resume', killedDir, '-q']);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(await readFile(join(killedDir, 'logs', 'run.log'), 'utf8')).toContain('resumed from');
+  return { file, straightDir, killedDir };
 }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readMetrics, ROOT, runCli } from './cliRunKit.js';
+import { readMetrics, ROOT, trainStraightAndKilled } from './cliRunKit.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -53,25 +53,12 @@ describe('mappa train --resume after SIGKILL', () => {
   it('ends with the same metrics and weights as an uninterrupted run', { timeout: 180_000 }, async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'mappa-resume-'));
     dirs.push(tmp);
-    const file = join(tmp, 'pipeline.json');
-    await writeFile(file, JSON.stringify(pipeline(tmp), null, 2));
-    const straightDir = join(tmp, 'straight');
-    const killedDir = join(tmp, 'killed');
-
-    const [straight, killed] = await Promise.all([
-      runCli(['train', file, '--run-dir', straightDir, '-q']),
-      runCli(['train', file, '--run-dir', killedDir, '-q'], { MAPPA_TEST_KILL_AT_STEP: '3' }),
-    ]);
-    expect(straight.code, straight.stderr).toBe(0);
-    expect(killed.signal, killed.stderr).toBe('SIGKILL');
-    // Killed after step 3's rollouts, before it was trained or checkpointed.
-    expect(existsSync(join(killedDir, 'checkpoints', 'step-0002', 'trainer', 'state.json'))).toBe(true);
-    expect(existsSync(join(killedDir, 'checkpoints', 'step-0003'))).toBe(false);
-    expect(existsSync(join(killedDir, 'episodes', 'train-step-0003.jsonl'))).toBe(true);
-
-    const resumed = await runCli(['train', '--resume', killedDir, '-q']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(await readFile(join(killedDir, 'logs', 'run.log'), 'utf8')).toContain('resumed from');
+    const { straightDir, killedDir } = await trainStraightAndKilled(tmp, pipeline(tmp), 3, (killed) => {
+      // Killed after step 3's rollouts, before it was trained or checkpointed.
+      expect(existsSync(join(killed, 'checkpoints', 'step-0002', 'trainer', 'state.json'))).toBe(true);
+      expect(existsSync(join(killed, 'checkpoints', 'step-0003'))).toBe(false);
+      expect(existsSync(join(killed, 'episodes', 'train-step-0003.jsonl'))).toBe(true);
+    });
 
     const a = await readMetrics(straightDir);
     const b = await readMetrics(killedDir);

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readMetrics, ROOT, runCli } from './cliRunKit.js';
+import { readMetrics, ROOT, runCli, trainStraightAndKilled } from './cliRunKit.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -53,23 +53,10 @@ describe('mappa train --resume after SIGKILL, real tfjs-transformer policies', (
   it('ends with the same metrics and bit-identical weights, optimizer and reference as an uninterrupted run', { timeout: 120_000 }, async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'mappa-resume-tfjs-'));
     dirs.push(tmp);
-    const file = join(tmp, 'pipeline.json');
-    await writeFile(file, JSON.stringify(pipeline(tmp), null, 2));
-    const straightDir = join(tmp, 'straight');
-    const killedDir = join(tmp, 'killed');
-
-    const [straight, killed] = await Promise.all([
-      runCli(['train', file, '--run-dir', straightDir, '-q']),
-      runCli(['train', file, '--run-dir', killedDir, '-q'], { MAPPA_TEST_KILL_AT_STEP: '2' }),
-    ]);
-    expect(straight.code, straight.stderr).toBe(0);
-    expect(killed.signal, killed.stderr).toBe('SIGKILL');
-    expect(existsSync(join(killedDir, 'checkpoints', 'step-0001', 'trainer', 'state.json'))).toBe(true);
-    expect(existsSync(join(killedDir, 'checkpoints', 'step-0002'))).toBe(false);
-
-    const resumed = await runCli(['train', '--resume', killedDir, '-q']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(await readFile(join(killedDir, 'logs', 'run.log'), 'utf8')).toContain('resumed from');
+    const { file, straightDir, killedDir } = await trainStraightAndKilled(tmp, pipeline(tmp), 2, (killed) => {
+      expect(existsSync(join(killed, 'checkpoints', 'step-0001', 'trainer', 'state.json'))).toBe(true);
+      expect(existsSync(join(killed, 'checkpoints', 'step-0002'))).toBe(false);
+    });
 
     const a = await readMetrics(straightDir);
     const b = await readMetrics(killedDir);

@@ -7,10 +7,10 @@
  * "Before" is the first evaluation (step 0, right after the warm start), "after" the last. Several runs (seeds) are
  * summarised as mean (min–max).
  */
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { EpisodeRecord } from '../../core/model/Episode.js';
 import { Rng } from '../../core/util/Rng.js';
+import { readRunDir } from '../../plugins/exporters/report/readRunDir.js';
+import { readEpisodes, summarize } from '../mathchat/experiments/analysis.js';
 import { demonstrationProgram, type DemoVariant } from '../../environments/dsbench/demonstrations/demonstrationProgram.js';
 import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
 import type { DsbenchStage } from '../../environments/dsbench/stages.js';
@@ -22,16 +22,11 @@ if (dirs.length === 0) {
 }
 
 type Row = Record<string, number> & { step: number };
-const readJsonl = async <T>(file: string): Promise<T[]> =>
-  (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
 
 const fmt = (v: number, digits: number) => v.toFixed(digits);
 function summary(values: number[], digits = 2): string {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  return values.length === 1 ? fmt(mean, digits) : `${fmt(mean, digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+  const s = summarize(values);
+  return s.n === 1 ? fmt(s.mean, digits) : `${fmt(s.mean, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }
 
 const FIGURES: Array<[string, string, number]> = [
@@ -48,15 +43,12 @@ const TYPES = ['classification', 'regression'] as const;
 
 const runs: Array<{ dir: string; before: Row; after: Row; episodes: { before: EpisodeRecord[]; after: EpisodeRecord[] } }> = [];
 for (const dir of dirs) {
-  const evals = (await readJsonl<Row>(join(dir, 'metrics.jsonl'))).filter((r) => typeof r['eval/success_rate'] === 'number');
+  const run = await readRunDir(dir);
+  const evals = (run.metrics as Row[]).filter((r) => typeof r['eval/success_rate'] === 'number');
   if (evals.length < 2) throw new Error(`${dir}: needs two evaluations in metrics.jsonl, found ${evals.length}`);
   const before = evals[0]!;
   const after = evals[evals.length - 1]!;
-  const files = await readdir(join(dir, 'episodes'));
-  const load = async (step: number) => {
-    const f = files.find((n) => n === `eval-step-${String(step).padStart(4, '0')}.jsonl`);
-    return f ? readJsonl<EpisodeRecord>(join(dir, 'episodes', f)) : [];
-  };
+  const load = (step: number) => readEpisodes(run.episodeFiles.filter((f) => f.step === step), 'eval');
   runs.push({ dir, before, after, episodes: { before: await load(before.step), after: await load(after.step) } });
 }
 

@@ -4,6 +4,7 @@
  */
 import { renderSvgLineChart, type SvgLineSeries } from '../../../plugins/exporters/report/renderSvgChart.js';
 import { PALETTE } from '../../../plugins/exporters/report/buildCharts.js';
+import { EXPERIMENTS } from './arms.js';
 import {
   blameStats,
   creditStats,
@@ -236,7 +237,7 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
 
   // 1. Process vs outcome
   {
-    const arms = ['rule', 'outcome'];
+    const arms: string[] = [...EXPERIMENTS['process-vs-outcome'].arms];
     const target = input.target ?? autoTarget(input, 'rule', ['outcome']);
     plots['mathchat-exp1-eval.svg'] = curvePlot('Test accuracy: process vs outcome-only rewards', 'eval/accuracy', arms, input, evalCurve);
     plots['mathchat-exp1-train.svg'] = curvePlot(`Training accuracy (moving average of ${TRAIN_WINDOW} steps)`, 'train/accuracy', arms, input, trainCurve);
@@ -255,7 +256,8 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
 
   // 2. REINFORCE++ global vs GRPO
   {
-    const arms = ['rpp-global', 'grpo', 'grpo-k1', 'rule'];
+    // The per-agent default (`rule`) is drawn as a reference.
+    const arms: string[] = [...EXPERIMENTS['rpp-vs-grpo'].arms, 'rule'];
     plots['mathchat-exp2-eval.svg'] = curvePlot('Test accuracy: REINFORCE++ (global) vs GRPO', 'eval/accuracy', arms, input, evalCurve);
     plots['mathchat-exp2-train.svg'] = curvePlot(`Training accuracy (moving average of ${TRAIN_WINDOW} steps)`, 'train/accuracy', arms, input, trainCurve);
     const idRows: Array<{ label: string; ids: GroupIdentity[] }> = [];
@@ -286,7 +288,7 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
 
   // 3. Coach without tool output
   {
-    const arms = ['rule', 'no-tool'];
+    const arms: string[] = [...EXPERIMENTS['coach-context'].arms];
     plots['mathchat-exp3-eval.svg'] = curvePlot('Test accuracy: rule coach with vs without tool output', 'eval/accuracy', arms, input, evalCurve);
     plots['mathchat-exp3-train.svg'] = curvePlot(`Training accuracy (moving average of ${TRAIN_WINDOW} steps)`, 'train/accuracy', arms, input, trainCurve);
     const scoreCfg = { scores: { solverSetupRight: 10 } };

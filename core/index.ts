@@ -15,6 +15,7 @@ export type * from './model/Experience.js';
 export type * from './model/Message.js';
 export type * from './model/Task.js';
 export type * from './model/ToolCall.js';
+export type * from './model/MappaRlRecord.js';
 export { TOKENS } from './di/tokens.js';
 export { createRunContainer, disposeRunContainer } from './di/createRunContainer.js';
 export { definePlugin, type DefinePluginOptions } from './plugins/definePlugin.js';

@@ -1,6 +1,7 @@
 export type * from './contracts/AgentSpec.js';
 export type * from './contracts/Coach.js';
 export type * from './contracts/Environment.js';
+export type * from './contracts/Exporter.js';
 export type * from './contracts/Logger.js';
 export type * from './contracts/Policy.js';
 export type * from './contracts/RunContext.js';

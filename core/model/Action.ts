@@ -30,6 +30,8 @@ export interface ActionRecord {
   readonly toolCalls: readonly ToolCall[];
   /** The formatted tool response appended to the agent's next context (empty if no tool ran). */
   readonly toolOutput: string;
+  /** Chat role under which `toolOutput` was appended to the agent's next context (`user` for the built-in environments). */
+  readonly toolOutputRole?: 'user' | 'tool';
   /** Files this action created or changed. */
   readonly filesWritten: readonly Artifact[];
   /** Environment facts the coach may use (e.g. metrics computed from a submission). */

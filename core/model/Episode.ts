@@ -17,6 +17,8 @@ export interface Outcome {
 export interface AgentTurn {
   readonly agentId: string;
   readonly role: string;
+  /** The rendered prompt template, the first (user) message the agent saw; absent in runs recorded before it was kept. */
+  readonly prompt?: string;
   readonly actions: readonly ActionRecord[];
   /** The text downstream agents read (usually the last action's text). */
   readonly output: string;

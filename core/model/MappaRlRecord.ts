@@ -16,7 +16,10 @@ export interface MappaRlRecord {
   readonly split: 'train' | 'eval';
   readonly episode_id: string;
   readonly task_id: string;
-  /** Samples of the same task in the same step share it (GRPO / RLOO groups). */
+  /**
+   * The trainers' group key, `<episode group>/<agent>/<turn index>`: actions of the same agent at the same turn on
+   * samples of the same task in the same step share it (GRPO / RLOO / REINFORCE++-baseline groups).
+   */
   readonly group_id: string;
   readonly agent_id: string;
   readonly role: string;
@@ -28,7 +31,10 @@ export interface MappaRlRecord {
   readonly context_ids: readonly number[];
   /** Exact generated ids. */
   readonly action_ids: readonly number[];
-  /** 1 for tokens the policy produced and that train, 0 for tokens that must not (same length as action_ids). */
+  /**
+   * 1 for tokens the policy produced and that train, 0 for tokens that must not (same length as action_ids); all 0
+   * when the record does not train (`trainable: false`).
+   */
   readonly loss_mask: readonly number[];
   /** Log-probs of action_ids under the generating policy (empty when the server did not return them). */
   readonly rollout_logprobs: readonly number[];
@@ -52,12 +58,20 @@ export interface MappaRlRecord {
    * Per-token advantages from the pipeline's configured estimator over this record's selection (same length as
    * action_ids), computed from rewards only: estimators that put a KL penalty in the reward (REINFORCE++ k1) need the
    * reference model, so an external trainer that wants the KL term recomputes them (the reference trainer does).
+   * All 0 for records that do not train. Computed over the step's trained actions, as the trainer does (per agent,
+   * or over every agent with `normalization: global`), whatever subset is exported.
    */
   readonly advantages: readonly number[];
   /** The estimator that produced `advantages` (e.g. `reinforce++`, `grpo`, `reinforce++-baseline`). */
   readonly advantage_estimator: string;
   /** Whether this record counts for training (false for fallbacks and masked truncations under the run's settings). */
   readonly trainable: boolean;
+  /**
+   * Why the record does not train, null when it does: `not-trained` (agent has `train: false`), `failed-episode`,
+   * `no-coach`, `fallback` (neutral fallback score, `rewards.trainOnFallback` off), `truncated` (cut at the length
+   * limit and left out or masked), `no-tokens` (the policy exposed no token ids).
+   */
+  readonly skip_reason: MappaRlSkipReason | null;
   /** Rendered context text and action text, for readers that need text (conversational converters rebuild from here). */
   readonly context_text: string;
   readonly action_text: string;
@@ -65,6 +79,8 @@ export interface MappaRlRecord {
   readonly episode_outcome: number | null;
   readonly task_metadata: Readonly<Record<string, unknown>>;
 }
+
+export type MappaRlSkipReason = 'not-trained' | 'failed-episode' | 'no-coach' | 'fallback' | 'truncated' | 'no-tokens';
 
 /** Written next to a batch for an external trainer: what it trains, with which settings. */
 export interface MappaRlBatchMeta {

@@ -238,6 +238,7 @@ export class EpisodeRunner {
         policyVersion: generation.policyVersion,
         toolCalls: tool?.calls ?? [],
         toolOutput: tool?.message.content ?? '',
+        ...(tool ? { toolOutputRole: tool.message.role === 'tool' ? ('tool' as const) : ('user' as const) } : {}),
         filesWritten: tool?.filesWritten ?? [],
         extras: tool?.extras ?? {},
         timings: { generateMs, toolMs },
@@ -270,7 +271,7 @@ export class EpisodeRunner {
       if (!tool) break;
       messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
     }
-    return { agentId: agent.id, role: agent.role, actions, output: actions.at(-1)?.text ?? '' };
+    return { agentId: agent.id, role: agent.role, prompt, actions, output: actions.at(-1)?.text ?? '' };
   }
 
   async #coachEpisode(episode: EpisodeRecord, req: EpisodeRequest): Promise<void> {

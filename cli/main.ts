@@ -4,6 +4,7 @@ import { PipelineValidationError } from '../core/pipeline/PipelineValidationErro
 import { MappaError } from '../core/util/MappaError.js';
 import { redactString } from '../core/util/redactSecrets.js';
 import { registerEvalCommand } from './commands/evalCommand.js';
+import { registerExportCommand } from './commands/exportCommand.js';
 import { registerInternalWarmStartCommand } from './commands/internalWarmStartCommand.js';
 import { registerPluginsCommand } from './commands/pluginsCommand.js';
 import { registerSchemaCommand } from './commands/schemaCommand.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerPluginsCommand(program);
   registerSchemaCommand(program);
+  registerExportCommand(program);
   registerInternalWarmStartCommand(program);
   for (const register of extraCommands) register(program);
   return program;

@@ -49,7 +49,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
   const runName = typeof run.config?.['name'] === 'string' ? (run.config['name'] as string) : basename(run.dir);
   const { options, agentIds, notes: configNotes } = mappaRlOptionsFromConfig(run.config, runName);
   const notes: string[] = [...configNotes];
-  const splits = [...new Set(run.episodeFiles.map((f) => f.phase))];
+  const splits = [...new Set(run.episodeFiles.map((f) => f.phase))].sort((a, b) => (a === 'train' ? -1 : b === 'train' ? 1 : a.localeCompare(b)));
   if (run.episodeFiles.length === 0) {
     throw new MappaError(`${run.dir} has no episode files (episodes/<split>-step-NNNN.jsonl)`, { hint: 'export a run that finished at least one step' });
   }

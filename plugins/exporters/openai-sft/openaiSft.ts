@@ -19,14 +19,13 @@ export function createOpenaiSftExporter(options: z.input<typeof OpenaiSftConfig>
     *rows(batch, _ctx, notes) {
       for (const turn of agentTurns(batch.samples)) {
         const last = turn.at(-1)!;
-        const selected = new Set(turn.map((s) => s.action.index));
         const actions = last.episode.actions.filter((a) => a.agentId === last.action.agentId && a.turnIndex <= last.action.turnIndex);
         actions.sort((a, b) => a.turnIndex - b.turnIndex);
         const [prompt] = last.messages;
         const messages: Array<Record<string, unknown>> = [{ role: 'user', content: prompt!.content }];
         actions.forEach((a, i) => {
           const sample = turn.find((s) => s.action.index === a.index);
-          const weight = sample && selected.has(a.index) && passes(sample, threshold) ? 1 : 0;
+          const weight = sample && passes(sample, threshold) ? 1 : 0;
           if (!sample) notes.add('openai-sft: earlier actions outside the selection kept as context with weight 0');
           messages.push({ role: 'assistant', content: a.text, weight });
           if (i < actions.length - 1) messages.push({ role: 'user', content: a.toolOutput });

@@ -6,7 +6,7 @@ import { MappaError } from '../../../core/util/MappaError.js';
 import { silentLogger } from '../../../core/util/createLogger.js';
 import { buildMappaRlRecords } from '../mappa-rl/buildMappaRlRecords.js';
 import { type EpisodeFile, readRunDir } from '../report/readRunDir.js';
-import { conversationBefore } from './conversationBefore.js';
+import { agentPrompt, conversationBefore } from './conversationBefore.js';
 import { mappaRlOptionsFromConfig } from './mappaRlOptionsFromConfig.js';
 import { readEpisodeFile } from './readEpisodeFile.js';
 
@@ -68,6 +68,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
   }
 
   let skippedLines = 0;
+  let inexactPrompts = 0;
   let samples = 0;
   let filesRead = 0;
   const seenAgents = new Set<string>();
@@ -90,6 +91,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
           if (record.score !== null) scores.push(record.score);
           if (o.agent !== undefined && action.agentId !== o.agent) continue;
           if (o.minScore !== undefined && (record.score === null || record.score < o.minScore)) continue;
+          if (action.turnIndex === 0 && !agentPrompt(episode, action.agentId).exact) inexactPrompts++;
           picked.push({ record, messages: conversationBefore(episode, action), episode, action });
         }
       }
@@ -122,5 +124,10 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
   await mkdir(outDir, { recursive: true });
   const context: ExportContext = { outDir, runName, logger: o.logger ?? silentLogger, ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
   const result = await o.exporter.export(all(), context);
+  if (inexactPrompts) {
+    notes.push(
+      `${inexactPrompts} agent prompt(s) could not be recovered exactly (run recorded before prompts were kept, policy reported a chat-template context): conversational formats carry that whole rendered context as the first user message`,
+    );
+  }
   return { files: result.files, notes: [...notes, ...result.notes], samples, filesRead, skippedLines };
 }

@@ -32,12 +32,15 @@ const COLUMNS: ParquetColumns = {
  */
 export function createVerlExporter(options: z.input<typeof VerlConfig> = {}): Exporter {
   const config = VerlConfig.parse(options);
+  // Row index within one export (verl's extra_info.index); restarts when the exporter is used again.
   let index = 0;
+  let current: object | undefined;
   return createRowExporter({
     name: 'verl',
     file: 'verl',
     parquet: COLUMNS,
     *rows(batch, ctx) {
+      if (ctx !== current) [current, index] = [ctx, 0];
       for (const s of batch.samples) {
         const r = s.record;
         const truth = config.groundTruthKey !== undefined ? r.task_metadata[config.groundTruthKey] : undefined;

@@ -6,6 +6,7 @@ import { PluginFactory } from '../../core/plugins/PluginFactory.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import { createLogger } from '../../core/util/createLogger.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
+import { configFields } from './pluginsCommand.js';
 
 interface ExportCommandOptions {
   format: string;
@@ -61,7 +62,14 @@ export function registerExportCommand(program: Command): void {
       const registry = createBuiltinRegistry();
       for (const spec of opts.plugin) registry.registerAll(await loadPluginModule(spec, process.cwd()), spec);
       const options = parseOptions(opts.option);
-      if (opts.parquet) options['parquet'] = true;
+      if (opts.parquet) {
+        const def = registry.get('exporter', opts.format);
+        if (def && !configFields(def.configSchema).some((f) => f.name === 'parquet')) {
+          if (opts.format !== 'verl') {
+            throw new MappaError(`--parquet does not apply to ${opts.format}`, { hint: 'mappa-rl writes Parquet with --parquet; verl always writes Parquet; the other formats are JSONL' });
+          }
+        } else options['parquet'] = true;
+      }
       const logger = createLogger({ level: 'warn' });
       const controller = new AbortController();
       const factory = new PluginFactory(registry, { runDir: resolve(runDir), cacheDir: resolve(runDir), baseDir: process.cwd(), seed: 0, signal: controller.signal }, logger);

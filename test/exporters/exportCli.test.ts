@@ -70,5 +70,8 @@ describe('mappa export (CLI)', () => {
     err = '';
     expect(await main(['export', runDir, '--format', 'trl-unpaired', '--option', 'threshold=eleven', '--out', outDir])).toBe(2);
     expect(err).toContain('threshold');
+    err = '';
+    expect(await main(['export', runDir, '--format', 'openai-sft', '--parquet', '--out', outDir])).toBe(1);
+    expect(err).toContain('--parquet does not apply to openai-sft');
   });
 });

@@ -46,7 +46,7 @@ describe('export of bad or partial input', () => {
     const dir = await knownRun();
     const err = await errorOf(runExport(dir, createMappaRlExporter(), { agent: 'verifer' }));
     expect(err.message).toContain('no agent "verifer"');
-    expect(err.hint).toBe('agents: solver, coder');
+    expect(err.hint).toBe('agents: solver, coder; splits: train, eval; train steps: 1');
   });
 
   it('refuses an empty selection, naming agents, splits, steps and the highest score, and writes nothing', async () => {

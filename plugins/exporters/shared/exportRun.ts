@@ -64,7 +64,9 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
     });
   }
   if (o.agent !== undefined && agentIds.length > 0 && !agentIds.includes(o.agent)) {
-    throw new MappaError(`run ${runName} has no agent "${o.agent}"`, { hint: `agents: ${agentIds.join(', ')}` });
+    throw new MappaError(`run ${runName} has no agent "${o.agent}"`, {
+      hint: `agents: ${agentIds.join(', ')}; splits: ${splits.join(', ')}; ${split} steps: ${range(ofSplit.map((f) => f.step))}`,
+    });
   }
 
   let skippedLines = 0;
@@ -72,7 +74,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
   let samples = 0;
   let filesRead = 0;
   const seenAgents = new Set<string>();
-  const scores: number[] = [];
+  let bestScore: number | undefined;
   async function* batches(): AsyncGenerator<ExportBatch> {
     for (const file of files) {
       const { episodes, skippedLines: skipped } = await readEpisodeFile(file.path);
@@ -88,7 +90,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
         for (const action of episode.actions) {
           const record = records[i++]!;
           seenAgents.add(action.agentId);
-          if (record.score !== null) scores.push(record.score);
+          if (record.score !== null && (bestScore === undefined || record.score > bestScore)) bestScore = record.score;
           if (o.agent !== undefined && action.agentId !== o.agent) continue;
           if (o.minScore !== undefined && (record.score === null || record.score < o.minScore)) continue;
           if (action.turnIndex === 0 && !agentPrompt(episode, action.agentId).exact) inexactPrompts++;
@@ -111,9 +113,8 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
         hint: `agents with actions there: ${[...seenAgents].join(', ') || 'none'}; steps: ${range(files.map((f) => f.step))}`,
       });
     }
-    const best = scores.length ? Math.max(...scores) : undefined;
     throw new MappaError(`the selection holds no action (split ${split}, steps ${range(files.map((f) => f.step))}${o.agent ? `, agent ${o.agent}` : ''}${o.minScore !== undefined ? `, score ≥ ${o.minScore}` : ''})`, {
-      hint: `agents: ${agents.join(', ') || 'none'}; splits: ${splits.join(', ')}; highest score there: ${best ?? 'none (no scored action)'}${skippedLines ? `; ${skippedLines} unreadable line(s) were skipped` : ''}`,
+      hint: `agents: ${agents.join(', ') || 'none'}; splits: ${splits.join(', ')}; highest score there: ${bestScore ?? 'none (no scored action)'}${skippedLines ? `; ${skippedLines} unreadable line(s) were skipped` : ''}`,
     });
   }
   async function* all(): AsyncGenerator<ExportBatch> {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MappaRlRecord } from '../../core/model/MappaRlRecord.js';
 import { createMappaRlExporter } from '../../plugins/exporters/mappa-rl/mappaRl.js';
 import { grpoAdvantages, reinforcePPAdvantages, rlooAdvantages } from '../../plugins/trainers/math/index.js';
-import { cleanTempDirs, readEpisodes, readJsonl, runExport, runTinyRun, setRunTrainer } from './exportKit.js';
+import { cleanTempDirs, readEpisodes, readJsonl, runExport, runTinyRun, setRunTrainer, tempDir } from './exportKit.js';
+import { knownEpisodes, writeKnownRun } from './knownRun.js';
 
 let runDir: string;
 let trainerBatches: Awaited<ReturnType<typeof runTinyRun>>['trainer']['steps'];
@@ -182,5 +183,19 @@ describe('mappa-rl export', () => {
     const coder = await readJsonl<MappaRlRecord>(join(outDir, 'coder/train-step-0002.jsonl'));
     expect(coder.length).toBeGreaterThan(0);
     expect(coder.every((r) => r.agent_id === 'coder' && r.step === 2)).toBe(true);
+  });
+
+  it('leaves out records that do not train with trainableOnly, and says how many', async () => {
+    const dir = await tempDir();
+    const episodes = knownEpisodes();
+    (episodes[1]!.actions[0]!.coach!.flags as { fallback: boolean }).fallback = true;
+    await writeKnownRun(dir, episodes);
+    const all = await runExport(dir, createMappaRlExporter());
+    expect((await readJsonl<MappaRlRecord>(join(all.outDir, 'mappa-rl.jsonl'))).filter((r) => !r.trainable).map((r) => r.skip_reason)).toEqual(['fallback']);
+    const { outDir, result } = await runExport(dir, createMappaRlExporter({ trainableOnly: true }));
+    const records = await readJsonl<MappaRlRecord>(join(outDir, 'mappa-rl.jsonl'));
+    expect(records).toHaveLength(8);
+    expect(records.every((r) => r.trainable)).toBe(true);
+    expect(result.notes).toContain('mappa-rl: 1 record(s) that do not train left out (trainableOnly)');
   });
 });

@@ -16,9 +16,14 @@ export function createMappaRlExporter(options: z.input<typeof MappaRlExporterCon
       const files: ExportedFile[] = [];
       const open = (path: string) => (config.parquet ? new ParquetTableWriter(path, MAPPA_RL_PARQUET_COLUMNS) : new JsonlWriter(path));
       const single = config.layout === 'single' ? open(join(ctx.outDir, `mappa-rl.${ext}`)) : undefined;
+      let untrainable = 0;
       for await (const batch of batches) {
         const perAgent = new Map<string, JsonlWriter | ParquetTableWriter>();
         for (const { record } of batch.samples) {
+          if (config.trainableOnly && !record.trainable) {
+            untrainable++;
+            continue;
+          }
           let w = single;
           if (!w) {
             w = perAgent.get(record.agent_id);
@@ -32,7 +37,7 @@ export function createMappaRlExporter(options: z.input<typeof MappaRlExporterCon
         for (const w of perAgent.values()) files.push(await w.close());
       }
       if (single) files.push(await single.close());
-      return { files, notes: [] };
+      return { files, notes: untrainable ? [`mappa-rl: ${untrainable} record(s) that do not train left out (trainableOnly)`] : [] };
     },
   };
 }

@@ -6,27 +6,38 @@ import { MappaError } from '../util/MappaError.js';
 import type { AnyPluginDefinition } from './PluginDefinition.js';
 import { PLUGIN_KINDS } from './PluginKind.js';
 
-function isPluginDefinition(value: unknown): value is AnyPluginDefinition {
+/** Has the shape of a plugin definition, whatever its kind. */
+function looksLikePlugin(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return (
-    typeof v['name'] === 'string' &&
-    typeof v['kind'] === 'string' &&
-    (PLUGIN_KINDS as readonly string[]).includes(v['kind']) &&
-    typeof v['create'] === 'function' &&
-    typeof v['containerModule'] === 'function' &&
-    typeof v['configSchema'] === 'object'
-  );
+  return typeof v['name'] === 'string' && typeof v['kind'] === 'string' && typeof v['create'] === 'function' && typeof v['configSchema'] === 'object';
 }
 
-/** Collects plugin definitions from a module's exports: the default export, a `plugins` array, or any exported definition. */
+function isPluginDefinition(value: unknown): value is AnyPluginDefinition {
+  return looksLikePlugin(value) && (PLUGIN_KINDS as readonly string[]).includes(value['kind'] as string) && typeof value['containerModule'] === 'function';
+}
+
+/**
+ * Collects plugin definitions from a module's exports: the default export, a `plugins` array, or any exported
+ * definition. A CommonJS module (a `.ts` plugin in a package without `"type": "module"`) arrives as its
+ * `module.exports` object under `default`, so that object's values are searched too.
+ * An export that looks like a plugin but names an unknown kind (e.g. `kind: 'coaches'`) is an error, not skipped.
+ */
 export function pluginsFromModule(mod: Record<string, unknown>): AnyPluginDefinition[] {
   const found = new Set<AnyPluginDefinition>();
-  const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(visit);
+  const unknownKinds: string[] = [];
+  const visit = (v: unknown, depth: number) => {
+    if (Array.isArray(v)) v.forEach((x) => visit(x, depth));
     else if (isPluginDefinition(v)) found.add(v);
+    else if (looksLikePlugin(v)) unknownKinds.push(`"${String(v['name'])}" has kind "${String(v['kind'])}"`);
+    else if (depth === 0 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const inner of Object.values(v)) visit(inner, 1);
+    }
   };
-  for (const value of Object.values(mod)) visit(value);
+  for (const [key, value] of Object.entries(mod)) visit(value, key === 'default' ? 0 : 1);
+  if (unknownKinds.length > 0) {
+    throw new MappaError(`unknown plugin kind: ${[...new Set(unknownKinds)].join('; ')}`, { hint: `kind must be one of: ${PLUGIN_KINDS.join(', ')}` });
+  }
   return [...found];
 }
 
@@ -67,7 +78,13 @@ export async function loadPluginModule(spec: string, baseDir: string): Promise<A
       }
     }
   }
-  const defs = pluginsFromModule(mod);
+  let defs: AnyPluginDefinition[];
+  try {
+    defs = pluginsFromModule(mod);
+  } catch (err) {
+    const e = err as MappaError;
+    throw new MappaError(`${spec}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
+  }
   if (defs.length === 0) {
     throw new MappaError(`"${spec}" exports no plugin definitions`, {
       hint: 'export the result of definePlugin(...) (default export, a `plugins` array, or named exports)',

@@ -27,7 +27,7 @@ export function definePlugin<K extends PluginKind, C>(options: DefinePluginOptio
     // A wrong return type would otherwise fail much later, deep inside the runner, without naming the plugin.
     const problems = contractProblems(options.kind, instance);
     if (problems.length > 0) {
-      throw new MappaError(`${options.kind} plugin "${options.name}" (${deps.path}): create() returned an object that ${problems.join(', ')}`, {
+      throw new MappaError(`${options.kind} plugin "${options.name}": create() returned an object that ${problems.join(', ')}`, {
         hint: contractHint(options.kind),
       });
     }

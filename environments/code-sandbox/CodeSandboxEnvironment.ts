@@ -11,6 +11,7 @@ import type { Task } from '../../core/model/Task.js';
 import { TemplateEngine } from '../../core/util/createTemplateEngine.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import type { CodeSandboxEnvironmentConfig } from './codeSandboxEnvironmentPlugin.js';
+import type { CodeSandboxCoachFacts } from './coachFacts.js';
 import { CodeToolRunner } from './CodeToolRunner.js';
 import { listWorkspaceFiles, safeReadFile, safeWriteFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
 import { normalizeLanguage } from './extractCodeBlocks.js';
@@ -93,7 +94,7 @@ export class CodeSandboxEnvironment implements Environment {
       async artifacts() {
         return runner.files();
       },
-      async coachContext(agent: AgentSpec, action: ActionRecord) {
+      async coachContext(agent: AgentSpec, action: ActionRecord): Promise<CodeSandboxCoachFacts> {
         const files = runner.files();
         return {
           codeRuns: action.toolCalls.map((t) => ({ language: t.language ?? '', status: t.status, exitCode: t.exitCode ?? null })),

@@ -9,7 +9,7 @@ export { defineCoach, type DefineCoachOptions, type FactsCoachInput, type RuleSc
 export { defineTaskSource, type DefineTaskSourceOptions, type TaskInput } from './core/plugins/defineTaskSource.js';
 export { PLUGIN_CONTRACTS, contractProblems, type PluginContract } from './core/plugins/pluginContracts.js';
 export type { PluginDefinition, PluginDeps, PluginBinding, PluginCapabilities, AnyPluginDefinition } from './core/plugins/PluginDefinition.js';
-export type { PluginFactory } from './core/plugins/PluginFactory.js';
+export type { PluginCreator, PluginRefLike } from './core/plugins/PluginCreator.js';
 export { PLUGIN_KINDS, type PluginKind, type PluginInstanceMap } from './core/plugins/PluginKind.js';
 export { pluginRef, type PluginRef } from './core/pipeline/pluginRef.js';
 export { TOKENS } from './core/di/tokens.js';

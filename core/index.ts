@@ -26,6 +26,7 @@ export { defineCoach, type DefineCoachOptions, type FactsCoachInput, type RuleSc
 export { defineTaskSource, type DefineTaskSourceOptions, type TaskInput } from './plugins/defineTaskSource.js';
 export { PLUGIN_CONTRACTS, contractProblems, type PluginContract } from './plugins/pluginContracts.js';
 export type { PluginFactory } from './plugins/PluginFactory.js';
+export type { PluginCreator, PluginRefLike } from './plugins/PluginCreator.js';
 export type { RunStore, MetricsRow } from './runner/RunStore.js';
 export type { PluginDefinition, PluginDeps, PluginBinding, PluginCapabilities, AnyPluginDefinition } from './plugins/PluginDefinition.js';
 export { PLUGIN_KINDS, type PluginKind, type PluginInstanceMap } from './plugins/PluginKind.js';
@@ -36,6 +37,7 @@ export * from './pipeline/PipelineSpec.js';
 export type { ResolvedPipeline } from './pipeline/ResolvedPipeline.js';
 export { validatePipeline, validatePluginRef, type ValidationResult } from './pipeline/validatePipeline.js';
 export { loadPipelineFile, readPipelineFile } from './pipeline/loadPipelineFile.js';
+export { checkPipelinePlugins } from './pipeline/checkPipelinePlugins.js';
 export { PipelineValidationError } from './pipeline/PipelineValidationError.js';
 export { formatIssue, type ValidationIssue } from './pipeline/ValidationIssue.js';
 export { Runner, type RunSummary } from './runner/Runner.js';

@@ -20,6 +20,16 @@ const coachFolder = (p: string) => /^coaches\/([^/]+)\//.exec(p)?.[1];
 export const RULES: readonly Rule[] = [
   { name: 'core/ imports only core/', from: inDir('core'), allows: inDir('core') },
   {
+    name: 'contracts and the data model import only contracts and the data model',
+    from: (p) => inDir('core/contracts')(p) || inDir('core/model')(p),
+    allows: (t) => inDir('core/contracts')(t) || inDir('core/model')(t),
+  },
+  {
+    name: 'the plugin system does not depend on the pipeline layer (only PluginFactory, which validates nested refs, does)',
+    from: (p) => inDir('core/plugins')(p) && p !== 'core/plugins/PluginFactory.ts',
+    allows: (t) => !inDir('core/pipeline')(t) && !inDir('core/runner')(t),
+  },
+  {
     name: 'the plugin entry (@mappa/sdk/plugin) imports only core/',
     from: (p) => p === 'plugin.ts',
     allows: inDir('core'),
@@ -82,9 +92,40 @@ function sources(): Array<{ file: string; source: string }> {
     .map((file) => ({ file, source: readFileSync(join(ROOT, file), 'utf8') }));
 }
 
+/** Import cycles among the given files (each as `a -> b -> a`). */
+export function cycles(files: ReadonlyArray<{ file: string; source: string }>): string[] {
+  const graph = new Map(files.map(({ file, source }) => [file, relativeImports(file, source)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const found: string[] = [];
+  const visit = (n: string) => {
+    state.set(n, 'open');
+    stack.push(n);
+    for (const d of graph.get(n) ?? []) {
+      if (!graph.has(d)) continue;
+      if (state.get(d) === 'open') found.push([...stack.slice(stack.indexOf(d)), d].join(' -> '));
+      else if (!state.has(d)) visit(d);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of graph.keys()) if (!state.has(n)) visit(n);
+  return found;
+}
+
 describe('layering', () => {
   it('no source file breaks an import rule', () => {
     expect(violations(sources())).toEqual([]);
+  });
+
+  it('core/ has no import cycle (type-only imports included)', () => {
+    expect(cycles(sources().filter((s) => inDir('core')(s.file)))).toEqual([]);
+    expect(
+      cycles([
+        { file: 'core/plugins/A.ts', source: "import type { B } from '../pipeline/B.js';" },
+        { file: 'core/pipeline/B.ts', source: "import { a } from '../plugins/A.js';" },
+      ]),
+    ).toEqual(['core/plugins/A.ts -> core/pipeline/B.ts -> core/plugins/A.ts']);
   });
 
   it('catches static, type-only, re-export and dynamic imports across a boundary', () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkPipelinePlugins } from '../../core/plugins/checkPipelinePlugins.js';
+import { checkPipelinePlugins } from '../../core/pipeline/checkPipelinePlugins.js';
 import { PipelineValidationError } from '../../core/pipeline/PipelineValidationError.js';
 import { loadPipelineForCli } from '../loadPipelineForCli.js';
 

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Logger } from '../contracts/Logger.js';
-import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
-import type { ValidationIssue } from '../pipeline/ValidationIssue.js';
-import type { PluginRef } from '../pipeline/pluginRef.js';
+import { contractHint, contractProblems } from '../plugins/pluginContracts.js';
+import { PluginFactory } from '../plugins/PluginFactory.js';
+import type { PluginKind } from '../plugins/PluginKind.js';
 import { silentLogger } from '../util/createLogger.js';
-import { contractHint, contractProblems } from './pluginContracts.js';
-import { PluginFactory } from './PluginFactory.js';
-import type { PluginKind } from './PluginKind.js';
+import type { PluginRef } from './pluginRef.js';
+import type { ResolvedPipeline } from './ResolvedPipeline.js';
+import type { ValidationIssue } from './ValidationIssue.js';
 
 /**
  * Instantiates every plugin of a validated pipeline (in a throw-away run directory), checks each instance against

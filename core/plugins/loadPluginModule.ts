@@ -41,6 +41,15 @@ export function pluginsFromModule(mod: Record<string, unknown>): AnyPluginDefini
   return [...found];
 }
 
+/** Imports a module file; TypeScript (also a package whose entry is a `.ts` file) is compiled on the fly by tsx. */
+async function importFile(file: string): Promise<Record<string, unknown>> {
+  if (/\.(c|m)?tsx?$/.test(file)) {
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
 /**
  * Loads plugins from a local file (`./my-plugin.ts`, `.js`, `.mjs`; TypeScript is compiled on the fly) or from an
  * installed package name, resolved from `baseDir`.
@@ -54,28 +63,24 @@ export async function loadPluginModule(spec: string, baseDir: string): Promise<A
       throw new MappaError(`plugin file not found: ${file}`, { hint: 'paths in `plugins:` are relative to the pipeline file' });
     }
     try {
-      if (/\.(c|m)?tsx?$/.test(file)) {
-        const { tsImport } = await import('tsx/esm/api');
-        mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-      } else {
-        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-      }
+      mod = await importFile(file);
     } catch (err) {
       throw new MappaError(`could not load plugin file ${file}: ${(err as Error).message}`, { cause: err });
     }
   } else {
+    let resolved: string | undefined;
     try {
-      const resolved = createRequire(resolve(baseDir, 'package.json')).resolve(spec);
-      mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+      resolved = createRequire(resolve(baseDir, 'package.json')).resolve(spec);
     } catch {
-      try {
-        mod = (await import(spec)) as Record<string, unknown>;
-      } catch (err) {
-        throw new MappaError(`could not load plugin package "${spec}": ${(err as Error).message}`, {
-          hint: `install it (npm install ${spec}) or give a file path starting with ./`,
-          cause: err,
-        });
-      }
+      // Not resolvable from the pipeline's folder; a plain import below may still find it (e.g. a global path).
+    }
+    try {
+      mod = resolved ? await importFile(resolved) : ((await import(spec)) as Record<string, unknown>);
+    } catch (err) {
+      throw new MappaError(`could not load plugin package "${spec}"${resolved ? ` (${resolved})` : ''}: ${(err as Error).message}`, {
+        ...(resolved ? {} : { hint: `install it (npm install ${spec}) or give a file path starting with ./` }),
+        cause: err,
+      });
     }
   }
   let defs: AnyPluginDefinition[];

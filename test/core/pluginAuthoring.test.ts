@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineCoach, defineEnvironment, definePlugin, defineTaskSource, z } from '@mappa/sdk/plugin';
 import {
@@ -9,7 +12,7 @@ import {
   sampleCoachInput,
 } from '@mappa/sdk/testing';
 import { main } from '../../cli/main.js';
-import { pluginsFromModule } from '../../core/plugins/loadPluginModule.js';
+import { loadPluginModule, pluginsFromModule } from '../../core/plugins/loadPluginModule.js';
 
 const lengthFacts = z.object({ words: z.number().int() });
 
@@ -99,6 +102,25 @@ describe('plugin authoring helpers', () => {
       pluginsFromModule({ misfiled });
     } catch (err) {
       expect((err as { hint: string }).hint).toContain('coach, environment');
+    }
+  });
+
+  it('loads an installed package whose entry is TypeScript, and says when it cannot load an installed one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mappa-pkgname-'));
+    try {
+      await mkdir(join(dir, 'node_modules', 'ts-plugins'), { recursive: true });
+      await writeFile(join(dir, 'package.json'), '{}');
+      await writeFile(join(dir, 'node_modules', 'ts-plugins', 'package.json'), JSON.stringify({ name: 'ts-plugins', main: 'index.ts' }));
+      const schema = '{ safeParse: () => ({ success: true, data: {} }) }';
+      await writeFile(
+        join(dir, 'node_modules', 'ts-plugins', 'index.ts'),
+        `const schema: object = ${schema};\nexport const p = { kind: 'tasks', name: 'ts-tasks', description: '', configSchema: schema, create: async () => ({}), containerModule: () => ({}) };\n`,
+      );
+      expect((await loadPluginModule('ts-plugins', dir)).map((d) => d.name)).toEqual(['ts-tasks']);
+      await writeFile(join(dir, 'node_modules', 'ts-plugins', 'index.ts'), 'export const = broken;\n');
+      await expect(loadPluginModule('ts-plugins', dir)).rejects.toThrow(/could not load plugin package "ts-plugins" \(.*index\.ts\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

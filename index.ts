@@ -1,4 +1,8 @@
+// `@mappa/sdk`: run a pipeline programmatically (loadPipelineFile → validatePipeline → createRun → runner.train()),
+// every built-in plugin with its plain `create…(options)` factory, and the plugin-authoring API of `@mappa/sdk/plugin`.
+// Plugin authors: `@mappa/sdk/plugin`; their tests: `@mappa/sdk/testing`; runner internals: `@mappa/sdk/internals`.
 import 'reflect-metadata';
+export { z } from 'zod';
 export * from './core/index.js';
 export { builtinPlugins, createBuiltinRegistry } from './plugins/builtins.js';
 export { OpenAICompatiblePolicy, createOpenAICompatiblePolicy } from './plugins/policies/openai-compatible/OpenAICompatiblePolicy.js';
@@ -38,3 +42,19 @@ export { createOpenaiDpoExporter } from './plugins/exporters/openai-dpo/openaiDp
 export { createVerlExporter } from './plugins/exporters/verl/verl.js';
 export { createOpenrlhfExporter } from './plugins/exporters/openrlhf/openrlhf.js';
 export { exporterPlugins } from './plugins/exporters/index.js';
+export { createMathChatEnvironment } from './environments/mathchat/mathchatEnvironmentPlugin.js';
+export { createMathChatGenerator } from './environments/mathchat/tasks/mathchatGeneratorPlugin.js';
+export { createAimeJsonlTasks } from './environments/mathchat/tasks/aimeJsonlPlugin.js';
+export { createMathChatDemonstrations } from './environments/mathchat/demonstrations/mathchatDemonstrationsPlugin.js';
+export { createDsbenchEnvironment } from './environments/dsbench/dsbenchEnvironmentPlugin.js';
+export { createDsbenchTasks } from './environments/dsbench/dsbenchTasksPlugin.js';
+export { createDsbenchDemonstrations } from './environments/dsbench/demonstrations/dsbenchDemonstrationsPlugin.js';
+export { createCodeSandboxEnvironment } from './environments/code-sandbox/CodeSandboxEnvironment.js';
+export { createMathChatRuleCoach } from './coaches/mathchat-rule/mathchatRuleCoachPlugin.js';
+export { createDsbenchRuleCoach } from './coaches/dsbench-rule/dsbenchRuleCoachPlugin.js';
+export { createLlmCoach } from './coaches/llm/createLlmCoach.js';
+export { createBubblewrapSandbox } from './plugins/sandboxes/bubblewrap/createBubblewrapSandbox.js';
+export { createLocalUnsafeSandbox } from './plugins/sandboxes/local-unsafe/LocalUnsafeSandbox.js';
+export { createSandboxFusionSandbox } from './plugins/sandboxes/sandboxfusion/SandboxFusionSandbox.js';
+export { createTfjsTransformerPolicy } from './plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
+export { createPolicyGradientTrainer } from './plugins/trainers/runtime/createPolicyGradientTrainer.js';

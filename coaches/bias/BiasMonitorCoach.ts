@@ -5,8 +5,6 @@ import type { CoachEvaluation } from '../../core/model/CoachEvaluation.js';
 import type { EpisodeRecord } from '../../core/model/Episode.js';
 import { atomicWriteFile } from '../../core/util/atomicWrite.js';
 import { silentLogger } from '../../core/util/createLogger.js';
-import type { LlmCoachCallOptions } from '../llm/LlmCoach.js';
-import { isPromptingCoach } from '../llm/PromptingCoach.js';
 import { accMean, accStd, type StratumAccumulator, StratumStats } from './StratumStats.js';
 
 export type NormalizeBy = 'none' | 'agent' | 'task-type' | 'agent-task-type';
@@ -67,7 +65,7 @@ export class BiasMonitorCoach implements Coach {
     this.#logger = options.logger ?? silentLogger;
     if (options.stateFile) this.#load(options.stateFile);
     if (options.inner.scope === 'episode') this.evaluateEpisode = this.#evaluateEpisode.bind(this);
-    if (isPromptingCoach(options.inner)) this.renderPrompt = options.inner.renderPrompt.bind(options.inner);
+    if (options.inner.renderPrompt) this.renderPrompt = options.inner.renderPrompt.bind(options.inner);
   }
 
   evaluateEpisode?: (episode: EpisodeRecord, options?: CoachCallOptions) => Promise<CoachEvaluation[]>;
@@ -152,7 +150,7 @@ export class BiasMonitorCoach implements Coach {
 
   async #calibrate(items: readonly CalibrationItem[], warnAbove: number, step: number): Promise<Record<string, number>> {
     // Bypass the cache: a cached answer cannot drift, and drift is what this measures.
-    const options: LlmCoachCallOptions = { cache: 'bypass' };
+    const options: CoachCallOptions = { cache: 'bypass' };
     const results = await Promise.all(items.map(async (item) => ({ item, e: await this.#o.inner.evaluate(item.input, options) })));
     const usable = results.filter((r) => !r.e.flags.fallback);
     const out: Record<string, number> = {

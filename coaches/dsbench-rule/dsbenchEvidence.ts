@@ -1,10 +1,6 @@
 import type { CoachInput } from '../../core/contracts/Coach.js';
 import type { ActionRecord } from '../../core/model/Action.js';
-import { extractCodeBlocks } from '../../environments/code-sandbox/extractCodeBlocks.js';
-import type { DsbenchCoachExtras } from '../../environments/dsbench/coachExtras.js';
-import { targetColumns, type TaskType } from '../../environments/dsbench/DsbenchTaskMeta.js';
-import type { ExecutionError } from '../../environments/dsbench/pythonErrors.js';
-import { stageOf, type DsbenchStage } from '../../environments/dsbench/stages.js';
+import { extractCodeBlocks, type DsbenchCoachExtras, targetColumns, type TaskType, type ExecutionError, stageOf, type DsbenchStage } from '../../environments/dsbench/coachFacts.js';
 import { MappaError } from '../../core/util/MappaError.js';
 
 /** Everything the rule coach looks at for one action, taken from the environment's coach context. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Coach, CoachInput } from '../../core/contracts/Coach.js';
 import type { CoachEvaluation } from '../../core/model/CoachEvaluation.js';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
-import { DSBENCH_STAGES } from '../../environments/dsbench/stages.js';
+import { DSBENCH_STAGES } from '../../environments/dsbench/coachFacts.js';
 import { dsbenchEvidence } from './dsbenchEvidence.js';
 import { scoreDsbenchAction } from './scoreDsbenchAction.js';
 

@@ -1,4 +1,4 @@
-import type { TaskType } from '../../environments/dsbench/DsbenchTaskMeta.js';
+import type { TaskType } from '../../environments/dsbench/coachFacts.js';
 
 /** One band of the paper's mandatory caps for the Analyst. */
 export interface CapBand {

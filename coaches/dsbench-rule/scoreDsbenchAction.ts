@@ -1,4 +1,4 @@
-import { artifactOwner, missingArtifacts, REQUIRED_ARTIFACTS, STAGE_LABELS, upstreamStages, type DsbenchStage } from '../../environments/dsbench/stages.js';
+import { artifactOwner, missingArtifacts, REQUIRED_ARTIFACTS, STAGE_LABELS, upstreamStages, type DsbenchStage } from '../../environments/dsbench/coachFacts.js';
 import { fitsOnTestData, printedSummary, wrongTargetColumn } from './codeChecks.js';
 import type { DsbenchEvidence } from './dsbenchEvidence.js';
 import { analystCap, type CapOptions, type CapResult } from './scoreCaps.js';

@@ -1,7 +1,6 @@
 import type { Coach, CoachInput } from '../../core/contracts/Coach.js';
 import type { CoachEvaluation } from '../../core/model/CoachEvaluation.js';
-import { collectMathChatFacts, type MathChatFacts } from '../../environments/mathchat/mathchatFacts.js';
-import { inferMathChatRole, type MathChatRole } from '../../environments/mathchat/mathchatRoles.js';
+import { collectMathChatFacts, type MathChatFacts, inferMathChatRole, type MathChatRole } from '../../environments/mathchat/coachFacts.js';
 import type { MathChatRuleScores } from './mathchatRuleScores.js';
 import { problemValue } from './problemValue.js';
 import { type Reference, scoreMathChatAction } from './scoreMathChatAction.js';

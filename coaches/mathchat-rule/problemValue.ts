@@ -1,5 +1,4 @@
-import { evaluateRational } from '../../environments/mathchat/answers/evaluateRational.js';
-import { parseMathExpression } from '../../environments/mathchat/answers/parseMathExpression.js';
+import { evaluateRational, parseMathExpression } from '../../environments/mathchat/coachFacts.js';
 
 /**
  * The value of a problem that is a plain arithmetic question (`What is 37+45?`, `Compute 3/4-1/2.`), the way an LLM

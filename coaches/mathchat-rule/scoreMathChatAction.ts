@@ -1,7 +1,4 @@
-import { answersEquivalent } from '../../environments/mathchat/answers/answersEquivalent.js';
-import { numberLiterals } from '../../environments/mathchat/answers/numbersInText.js';
-import type { MathChatFacts } from '../../environments/mathchat/mathchatFacts.js';
-import type { MathChatRole } from '../../environments/mathchat/mathchatRoles.js';
+import { answersEquivalent, numberLiterals, type MathChatFacts, type MathChatRole } from '../../environments/mathchat/coachFacts.js';
 import type { MathChatRule, MathChatRuleScores } from './mathchatRuleScores.js';
 
 /** The value the coach checks answers against, and where it came from. */

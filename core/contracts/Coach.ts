@@ -23,6 +23,8 @@ export interface CoachInput {
 
 export interface CoachCallOptions {
   readonly signal?: AbortSignal;
+  /** For coaches with a response cache: `bypass` skips the lookup (calibration re-scoring); results are still stored. */
+  readonly cache?: 'use' | 'bypass';
 }
 
 /**
@@ -40,6 +42,8 @@ export interface Coach {
    * Returned figures go into that step's metrics under `coach/`.
    */
   onStepEnd?(step: number): Promise<Readonly<Record<string, number>>>;
+  /** The prompt the coach would send for this input (LLM coaches and wrappers around them; `coach eval --show-prompt`). */
+  renderPrompt?(input: CoachInput): Promise<string>;
   /** Run-level counters (calls, fallbacks, repairs, cache hits, tokens, cost). */
   stats?(): Readonly<Record<string, number>>;
   dispose?(): Promise<void> | void;

@@ -1,9 +1,26 @@
 import type { Demonstration } from '../model/Demonstration.js';
-import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
+import type { AgentSpec } from './AgentSpec.js';
+
+/** A `{ use, ...config }` plugin reference as written in the pipeline file. */
+export interface DemonstrationPluginRef {
+  readonly use: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * The parts of the validated pipeline a demonstration source reads (a `ResolvedPipeline` fits), so prompts and tasks
+ * match training exactly. Narrower than the whole pipeline on purpose: contracts do not depend on the pipeline layer.
+ */
+export interface DemonstrationPipeline {
+  readonly spec: { readonly seed: number; readonly tasks: DemonstrationPluginRef; readonly environment: DemonstrationPluginRef };
+  /** Directory relative paths in the configs resolve against. */
+  readonly baseDir: string;
+  /** Agents in execution order, with absolute prompt files. */
+  readonly agents: readonly AgentSpec[];
+}
 
 export interface DemonstrationRequest {
-  /** The validated pipeline (agents, prompt files, task and environment configs), so prompts match training exactly. */
-  readonly pipeline: ResolvedPipeline;
+  readonly pipeline: DemonstrationPipeline;
   readonly seed: number;
 }
 

@@ -2,7 +2,7 @@ import type { ContainerModule, ServiceIdentifier } from 'inversify';
 import type { z } from 'zod';
 import type { Logger } from '../contracts/Logger.js';
 import type { RunContext } from '../contracts/RunContext.js';
-import type { PluginFactory } from './PluginFactory.js';
+import type { PluginCreator } from './PluginCreator.js';
 import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
 
 /** What a plugin's factory receives besides its own configuration. */
@@ -10,7 +10,7 @@ export interface PluginDeps {
   readonly run: RunContext;
   readonly logger: Logger;
   /** Creates nested plugins declared inside this plugin's config (e.g. an environment's sandbox). */
-  readonly plugins: PluginFactory;
+  readonly plugins: PluginCreator;
   /** Config path of this plugin in the pipeline file, for error messages (e.g. `environment.sandbox`). */
   readonly path: string;
   /** Instance id: the policy name for policies, otherwise the plugin name. */

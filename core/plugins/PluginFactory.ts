@@ -4,11 +4,12 @@ import { PipelineValidationError } from '../pipeline/PipelineValidationError.js'
 import type { PluginRef } from '../pipeline/pluginRef.js';
 import { validatePluginRef } from '../pipeline/validatePipeline.js';
 import type { ValidationIssue } from '../pipeline/ValidationIssue.js';
+import type { PluginCreator } from './PluginCreator.js';
 import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
 import type { PluginRegistry } from './PluginRegistry.js';
 
 /** Creates plugin instances from `{ use, ...config }` references; plugins use it for nested plugins. */
-export class PluginFactory {
+export class PluginFactory implements PluginCreator {
   constructor(
     readonly registry: PluginRegistry,
     readonly run: RunContext,

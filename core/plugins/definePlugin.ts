@@ -1,6 +1,8 @@
 import { ContainerModule } from 'inversify';
 import type { z } from 'zod';
 import { TOKENS } from '../di/tokens.js';
+import { MappaError } from '../util/MappaError.js';
+import { contractHint, contractProblems } from './pluginContracts.js';
 import type { PluginBinding, PluginCapabilities, PluginDefinition, PluginDeps } from './PluginDefinition.js';
 import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
 
@@ -20,7 +22,17 @@ export interface DefinePluginOptions<K extends PluginKind, C> {
  * that calls `create` with the run's logger, run context and plugin factory taken from the container.
  */
 export function definePlugin<K extends PluginKind, C>(options: DefinePluginOptions<K, C>): PluginDefinition<K, C> {
-  const create = async (config: C, deps: PluginDeps): Promise<PluginInstanceMap[K]> => options.create(config, deps);
+  const create = async (config: C, deps: PluginDeps): Promise<PluginInstanceMap[K]> => {
+    const instance = await options.create(config, deps);
+    // A wrong return type would otherwise fail much later, deep inside the runner, without naming the plugin.
+    const problems = contractProblems(options.kind, instance);
+    if (problems.length > 0) {
+      throw new MappaError(`${options.kind} plugin "${options.name}": create() returned an object that ${problems.join(', ')}`, {
+        hint: contractHint(options.kind),
+      });
+    }
+    return instance;
+  };
   const containerModule =
     options.containerModule ??
     ((config: C, binding: PluginBinding<PluginInstanceMap[K]>) =>

@@ -6,28 +6,48 @@ import { MappaError } from '../util/MappaError.js';
 import type { AnyPluginDefinition } from './PluginDefinition.js';
 import { PLUGIN_KINDS } from './PluginKind.js';
 
-function isPluginDefinition(value: unknown): value is AnyPluginDefinition {
+/** Has the shape of a plugin definition, whatever its kind. */
+function looksLikePlugin(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return (
-    typeof v['name'] === 'string' &&
-    typeof v['kind'] === 'string' &&
-    (PLUGIN_KINDS as readonly string[]).includes(v['kind']) &&
-    typeof v['create'] === 'function' &&
-    typeof v['containerModule'] === 'function' &&
-    typeof v['configSchema'] === 'object'
-  );
+  return typeof v['name'] === 'string' && typeof v['kind'] === 'string' && typeof v['create'] === 'function' && typeof v['configSchema'] === 'object';
 }
 
-/** Collects plugin definitions from a module's exports: the default export, a `plugins` array, or any exported definition. */
+function isPluginDefinition(value: unknown): value is AnyPluginDefinition {
+  return looksLikePlugin(value) && (PLUGIN_KINDS as readonly string[]).includes(value['kind'] as string) && typeof value['containerModule'] === 'function';
+}
+
+/**
+ * Collects plugin definitions from a module's exports: the default export, a `plugins` array, or any exported
+ * definition. A CommonJS module (a `.ts` plugin in a package without `"type": "module"`) arrives as its
+ * `module.exports` object under `default`, so that object's values are searched too.
+ * An export that looks like a plugin but names an unknown kind (e.g. `kind: 'coaches'`) is an error, not skipped.
+ */
 export function pluginsFromModule(mod: Record<string, unknown>): AnyPluginDefinition[] {
   const found = new Set<AnyPluginDefinition>();
-  const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(visit);
+  const unknownKinds: string[] = [];
+  const visit = (v: unknown, depth: number) => {
+    if (Array.isArray(v)) v.forEach((x) => visit(x, depth));
     else if (isPluginDefinition(v)) found.add(v);
+    else if (looksLikePlugin(v)) unknownKinds.push(`"${String(v['name'])}" has kind "${String(v['kind'])}"`);
+    else if (depth === 0 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const inner of Object.values(v)) visit(inner, 1);
+    }
   };
-  for (const value of Object.values(mod)) visit(value);
+  for (const [key, value] of Object.entries(mod)) visit(value, key === 'default' ? 0 : 1);
+  if (unknownKinds.length > 0) {
+    throw new MappaError(`unknown plugin kind: ${[...new Set(unknownKinds)].join('; ')}`, { hint: `kind must be one of: ${PLUGIN_KINDS.join(', ')}` });
+  }
   return [...found];
+}
+
+/** Imports a module file; TypeScript (also a package whose entry is a `.ts` file) is compiled on the fly by tsx. */
+async function importFile(file: string): Promise<Record<string, unknown>> {
+  if (/\.(c|m)?tsx?$/.test(file)) {
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
 /**
@@ -43,31 +63,33 @@ export async function loadPluginModule(spec: string, baseDir: string): Promise<A
       throw new MappaError(`plugin file not found: ${file}`, { hint: 'paths in `plugins:` are relative to the pipeline file' });
     }
     try {
-      if (/\.(c|m)?tsx?$/.test(file)) {
-        const { tsImport } = await import('tsx/esm/api');
-        mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-      } else {
-        mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-      }
+      mod = await importFile(file);
     } catch (err) {
       throw new MappaError(`could not load plugin file ${file}: ${(err as Error).message}`, { cause: err });
     }
   } else {
+    let resolved: string | undefined;
     try {
-      const resolved = createRequire(resolve(baseDir, 'package.json')).resolve(spec);
-      mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+      resolved = createRequire(resolve(baseDir, 'package.json')).resolve(spec);
     } catch {
-      try {
-        mod = (await import(spec)) as Record<string, unknown>;
-      } catch (err) {
-        throw new MappaError(`could not load plugin package "${spec}": ${(err as Error).message}`, {
-          hint: `install it (npm install ${spec}) or give a file path starting with ./`,
-          cause: err,
-        });
-      }
+      // Not resolvable from the pipeline's folder; a plain import below may still find it (e.g. a global path).
+    }
+    try {
+      mod = resolved ? await importFile(resolved) : ((await import(spec)) as Record<string, unknown>);
+    } catch (err) {
+      throw new MappaError(`could not load plugin package "${spec}"${resolved ? ` (${resolved})` : ''}: ${(err as Error).message}`, {
+        ...(resolved ? {} : { hint: `install it (npm install ${spec}) or give a file path starting with ./` }),
+        cause: err,
+      });
     }
   }
-  const defs = pluginsFromModule(mod);
+  let defs: AnyPluginDefinition[];
+  try {
+    defs = pluginsFromModule(mod);
+  } catch (err) {
+    const e = err as MappaError;
+    throw new MappaError(`${spec}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
+  }
   if (defs.length === 0) {
     throw new MappaError(`"${spec}" exports no plugin definitions`, {
       hint: 'export the result of definePlugin(...) (default export, a `plugins` array, or named exports)',

@@ -11,6 +11,7 @@ import type { Task } from '../../core/model/Task.js';
 import { TemplateEngine } from '../../core/util/createTemplateEngine.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import type { CodeSandboxEnvironmentConfig } from './codeSandboxEnvironmentPlugin.js';
+import type { CodeSandboxCoachFacts } from './coachFacts.js';
 import { CodeToolRunner } from './CodeToolRunner.js';
 import { listWorkspaceFiles, safeReadFile, safeWriteFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
 import { normalizeLanguage } from './extractCodeBlocks.js';
@@ -93,7 +94,7 @@ export class CodeSandboxEnvironment implements Environment {
       async artifacts() {
         return runner.files();
       },
-      async coachContext(agent: AgentSpec, action: ActionRecord) {
+      async coachContext(agent: AgentSpec, action: ActionRecord): Promise<CodeSandboxCoachFacts> {
         const files = runner.files();
         return {
           codeRuns: action.toolCalls.map((t) => ({ language: t.language ?? '', status: t.status, exitCode: t.exitCode ?? null })),
@@ -127,26 +128,15 @@ export class CodeSandboxEnvironment implements Environment {
 }
 
 /**
- * The code-sandbox environment without DI. Without `sandbox`, the one named by `options.sandbox` (default
- * bubblewrap) is created from the built-in plugins.
+ * The code-sandbox environment without DI. The sandbox is a dependency (e.g. `await createBubblewrapSandbox()`), so
+ * this environment needs no plugin registry; the environment disposes it. `options.sandbox` is only read by the plugin.
  */
 export async function createCodeSandboxEnvironment(
-  options: import('zod').input<typeof import('./codeSandboxEnvironmentPlugin.js').CodeSandboxEnvironmentConfig> = {},
-  sandbox?: Sandbox,
+  options: import('zod').input<typeof import('./codeSandboxEnvironmentPlugin.js').CodeSandboxEnvironmentConfig>,
+  sandbox: Sandbox,
   o: { readonly baseDir?: string; readonly logger?: Logger } = {},
 ): Promise<CodeSandboxEnvironment> {
   const { CodeSandboxEnvironmentConfig } = await import('./codeSandboxEnvironmentPlugin.js');
   const config = CodeSandboxEnvironmentConfig.parse(options);
-  const baseDir = o.baseDir ?? process.cwd();
-  let sb = sandbox;
-  if (!sb) {
-    const [{ createBuiltinRegistry }, { PluginFactory }, { silentLogger }] = await Promise.all([
-      import('../../plugins/builtins.js'),
-      import('../../core/plugins/PluginFactory.js'),
-      import('../../core/util/createLogger.js'),
-    ]);
-    const run = { runDir: baseDir, cacheDir: baseDir, baseDir, seed: 0, signal: new AbortController().signal };
-    sb = await new PluginFactory(createBuiltinRegistry(), run, o.logger ?? silentLogger).create('sandbox', config.sandbox, 'sandbox');
-  }
-  return new CodeSandboxEnvironment(config, sb, { baseDir, ...(o.logger ? { logger: o.logger } : {}) });
+  return new CodeSandboxEnvironment(config, sandbox, { baseDir: o.baseDir ?? process.cwd(), ...(o.logger ? { logger: o.logger } : {}) });
 }

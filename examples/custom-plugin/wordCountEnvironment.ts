@@ -1,7 +1,6 @@
 // A complete environment plugin in under 60 lines: agents must answer with the number of words in the task text.
 // Load it from a pipeline file with `plugins: [./wordCountEnvironment.ts]` and `environment: { use: word-count }`.
-import { z } from 'zod';
-import { definePlugin, type Environment } from '@mappa/sdk';
+import { definePlugin, z, type Environment } from '@mappa/sdk/plugin';
 
 const Config = z.strictObject({
   /** Accept answers that are off by at most this many words. */

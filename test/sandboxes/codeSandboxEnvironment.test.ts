@@ -21,7 +21,7 @@ import { startFakeSandboxFusion } from '../fakes/fakeSandboxFusionServer.js';
 const py = (code: string) => '```python\n' + code + '\n```';
 
 describeEnvironmentConformance('code-sandbox (bubblewrap)', {
-  create: () => createCodeSandboxEnvironment({ languages: ['python', 'bash'] }),
+  create: async () => createCodeSandboxEnvironment({ languages: ['python', 'bash'] }, await createBubblewrapSandbox()),
   task: { id: 'sum', split: 'train', prompt: 'What is 6*7?', groundTruth: 42, metadata: {} },
   agents: [agentSpec({ id: 'solver', tools: ['python'] }), agentSpec({ id: 'verifier' })],
   toolAction: `Let me compute.\n${py('print(6*7)')}`,

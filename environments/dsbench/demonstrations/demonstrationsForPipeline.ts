@@ -1,4 +1,4 @@
-import type { ResolvedPipeline } from '../../../core/pipeline/ResolvedPipeline.js';
+import type { DemonstrationPipeline } from '../../../core/contracts/DemonstrationSource.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { DsbenchEnvironmentConfig } from '../DsbenchEnvironmentConfig.js';
 import { createDsbenchTasks } from '../dsbenchTasksPlugin.js';
@@ -19,7 +19,7 @@ export interface PipelineDemonstrationOptions {
  * Demonstrations for a validated DSBench pipeline: tasks from its `dsbench` task source, prompts from its agents'
  * templates, file lists and warnings as its `dsbench` environment (with `helperModule: true`) shows them.
  */
-export async function demonstrationsForPipeline(pipeline: ResolvedPipeline, options: PipelineDemonstrationOptions = {}): Promise<DsbenchDemonstrationSet> {
+export async function demonstrationsForPipeline(pipeline: DemonstrationPipeline, options: PipelineDemonstrationOptions = {}): Promise<DsbenchDemonstrationSet> {
   const { use: taskPlugin, ...taskConfig } = pipeline.spec.tasks;
   if (taskPlugin !== 'dsbench') {
     throw new MappaError(`DSBench demonstrations need DSBench tasks, but tasks use "${taskPlugin}"`, { hint: 'use `tasks: { use: dsbench }`' });

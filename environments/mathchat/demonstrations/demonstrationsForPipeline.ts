@@ -1,4 +1,4 @@
-import type { ResolvedPipeline } from '../../../core/pipeline/ResolvedPipeline.js';
+import type { DemonstrationPipeline } from '../../../core/contracts/DemonstrationSource.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { MathChatEnvironmentConfig } from '../mathchatEnvironmentPlugin.js';
 import { problemToTask } from '../tasks/generateProblemSet.js';
@@ -22,7 +22,7 @@ export interface PipelineDemonstrationOptions {
  * Demonstrations for a validated MathChat pipeline: problems from its `mathchat-generator` task source, prompts from
  * its agents' templates, tool responses in its environment's format. For the SFT warm start of the built-in default.
  */
-export async function demonstrationsForPipeline(pipeline: ResolvedPipeline, options: PipelineDemonstrationOptions = {}): Promise<DemonstrationSet> {
+export async function demonstrationsForPipeline(pipeline: DemonstrationPipeline, options: PipelineDemonstrationOptions = {}): Promise<DemonstrationSet> {
   const { use: taskPlugin, ...taskConfig } = pipeline.spec.tasks;
   if (taskPlugin !== 'mathchat-generator') {
     throw new MappaError(`demonstrations need problems with known solutions, but tasks use "${taskPlugin}"`, {

@@ -58,3 +58,4 @@ export { createLocalUnsafeSandbox } from './plugins/sandboxes/local-unsafe/Local
 export { createSandboxFusionSandbox } from './plugins/sandboxes/sandboxfusion/SandboxFusionSandbox.js';
 export { createTfjsTransformerPolicy } from './plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
 export { createPolicyGradientTrainer } from './plugins/trainers/runtime/createPolicyGradientTrainer.js';
+export { createRowExporter, type RowExporterSpec } from './plugins/exporters/shared/createRowExporter.js';

@@ -3,7 +3,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Logger } from '../../core/contracts/Logger.js';
 import { MappaError } from '../../core/util/MappaError.js';
@@ -12,6 +11,7 @@ import type { AdapterLoader } from './AdapterLoader.js';
 import { chatCompletion } from './chatCompletion.js';
 import { completion } from './completion.js';
 import { HttpError, badRequest } from './HttpError.js';
+import { keyMatches, readJsonBody } from './httpBody.js';
 import { loadModelRoute, unloadModelRoute } from './loadModelRoutes.js';
 import { ModelRegistry } from './ModelRegistry.js';
 import type { ServedModelVersion } from './ModelRegistry.js';
@@ -61,23 +61,6 @@ const defaultLoadCheckpoint: CheckpointLoader = async (path, name) => {
   return createTfjsTransformerPolicy({ path, id: name });
 };
 
-async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new HttpError(413, `request body over ${limit} bytes`, 'invalid_request_error', null, 'body_too_large');
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw badRequest('the request body is empty; send a JSON object', null, 'invalid_json');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw badRequest(`malformed JSON in the request body: ${(err as Error).message}`, null, 'invalid_json');
-  }
-}
-
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
@@ -85,14 +68,6 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const param = issue && issue.path.length > 0 ? issue.path.join('.') : null;
   const all = r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
   throw badRequest(all, param);
-}
-
-function keyMatches(header: string | undefined, key: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!m) return false;
-  const a = Buffer.from(m[1] as string);
-  const b = Buffer.from(key);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -131,7 +106,7 @@ export async function createOpenAIServer(o: OpenAIServerOptions): Promise<OpenAI
     }
     const post = async () => {
       if (method !== 'POST') throw new HttpError(405, `${path} takes POST, not ${method}`, 'invalid_request_error', null, 'method_not_allowed');
-      return readBody(req, maxBody);
+      return readJsonBody(req, maxBody);
     };
     switch (path) {
       case '/v1/models':

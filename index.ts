@@ -23,3 +23,7 @@ export { createEnsembleCoach } from './coaches/ensemble/ensembleCoachPlugin.js';
 export { createBiasMonitorCoach } from './coaches/bias/biasMonitorPlugin.js';
 export { parseCoachActionFile, readCoachActionFile } from './coaches/coachActionFile.js';
 export * from './plugins/trainers/exports.js';
+export { createOpenAIServer, type OpenAIServer, type OpenAIServerOptions, type ServedModelSpec } from './plugins/serving/createOpenAIServer.js';
+export { createRewardServer, type RewardServer, type RewardServerOptions } from './plugins/serving/createRewardServer.js';
+export type { AdapterLoader, AdapterLoadRequest } from './plugins/serving/AdapterLoader.js';
+export type { ServableModel, CheckpointLoader } from './plugins/serving/ServableModel.js';

@@ -34,11 +34,12 @@ export class Reply {
   }
 
   send(data: unknown): void {
-    if (!this.res.writableEnded) this.res.write(`data: ${JSON.stringify(data)}\n\n`);
+    // The client may have hung up; its generation stops at the next step, and nothing more is written.
+    if (!this.res.writableEnded && !this.res.destroyed) this.res.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
   endStream(): void {
-    if (this.res.writableEnded) return;
+    if (this.res.writableEnded || this.res.destroyed) return;
     this.res.write('data: [DONE]\n\n');
     this.res.end();
   }

@@ -12,7 +12,7 @@ let fx: Awaited<ReturnType<typeof tinyCheckpoints>>;
 let server: OpenAIServer;
 let client: OpenAI;
 const disposed: string[] = [];
-let hold: { entered: () => void; release: Promise<void> } | undefined;
+let hold: { entered: (signal: AbortSignal | undefined) => void; release: Promise<void> } | undefined;
 
 beforeAll(async () => {
   fx = await tinyCheckpoints();
@@ -33,7 +33,7 @@ beforeAll(async () => {
         const held = hold;
         if (held) {
           hold = undefined;
-          held.entered();
+          held.entered(request.signal);
           await held.release;
         }
         return generateFromIds(request);
@@ -244,13 +244,37 @@ describe('mappa serve: errors are OpenAI-shaped 4xx, never a crash', () => {
   });
 });
 
+describe('mappa serve: a client that hangs up', () => {
+  it('aborts its generation and leaves the server serving', async () => {
+    let entered!: (signal: AbortSignal | undefined) => void;
+    let release!: () => void;
+    const inFlight = new Promise<AbortSignal | undefined>((r) => (entered = r));
+    hold = { entered, release: new Promise<void>((r) => (release = r)) };
+    const controller = new AbortController();
+    const request = fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny', messages, stream: true, max_tokens: 50, ignore_eos: true }),
+      signal: controller.signal,
+    }).then((res) => res.text());
+    const signal = await inFlight;
+    controller.abort();
+    await expect(request).rejects.toThrow();
+    for (let i = 0; i < 100 && !signal?.aborted; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(signal?.aborted).toBe(true);
+    release();
+    const { data } = await chat({ seed: 1, max_tokens: 3 });
+    expect(data.choices[0]!.finish_reason).toBe('length');
+  });
+});
+
 describe('mappa serve: weight reload with versions (vLLM runtime LoRA endpoints)', () => {
   it('reloads in place while a request is in flight: it finishes on the old weights and version, new requests get the new ones', async () => {
     const refOld = await fx.refA.generate({ messages, seed: 4, sampling: { maxNewTokens: 30 } });
     const refNew = await fx.refB.generate({ messages, seed: 4, sampling: { maxNewTokens: 30 } });
     let entered!: () => void;
     let release!: () => void;
-    const inFlight = new Promise<void>((r) => (entered = r));
+    const inFlight = new Promise<void>((r) => (entered = () => r()));
     hold = { entered, release: new Promise<void>((r) => (release = r)) };
     const old = chat({ seed: 4, max_tokens: 30, return_token_ids: true });
     await inFlight; // the request holds version 0 and is about to generate
@@ -317,5 +341,39 @@ describe('mappa serve: weight reload with versions (vLLM runtime LoRA endpoints)
     const bad = await raw('/v1/load_lora_adapter', { body: JSON.stringify({ lora_name: 'broken', lora_path: broken }) });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('load_failed');
+  });
+});
+
+describe('mappa serve: the AdapterLoader seam', () => {
+  it('hands PEFT adapter directories to the configured loader and serves what it returns', async () => {
+    const calls: Array<{ name: string; path: string; baseModelName: string | undefined; hasBase: boolean }> = [];
+    const withAdapters = await createOpenAIServer({
+      models: [{ name: 'base', path: fx.a }],
+      port: 0,
+      adapterLoader: {
+        load: async (r) => {
+          calls.push({ name: r.name, path: r.path, baseModelName: r.baseModelName, hasBase: r.servedModel(r.baseModelName ?? '') !== undefined });
+          // Stands in for base + adapter: any servable model.
+          return createTfjsTransformerPolicy({ path: fx.b, id: r.name });
+        },
+      },
+    });
+    try {
+      const adapter = join(fx.dir, 'adapter-seam');
+      await mkdir(adapter, { recursive: true });
+      await writeFile(join(adapter, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 8, base_model_name_or_path: 'base' }));
+      const res = await fetch(`${withAdapters.url}/v1/load_lora_adapter`, { method: 'POST', body: JSON.stringify({ lora_name: 'tuned', lora_path: adapter, version: 3 }) });
+      expect(res.status).toBe(200);
+      expect(calls).toEqual([{ name: 'tuned', path: adapter, baseModelName: 'base', hasBase: true }]);
+      const local = new OpenAI({ baseURL: `${withAdapters.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const models = (await local.models.list()).data as Array<{ id: string; model_version?: number }>;
+      expect(models.map((m) => [m.id, m.model_version])).toEqual([['base', 0], ['tuned', 3]]);
+      const r = (await local.chat.completions.create({ model: 'tuned', messages, seed: 4, max_tokens: 8, return_token_ids: true } as never)) as unknown as VllmChat;
+      const ref = await fx.refB.generate({ messages, seed: 4, sampling: { maxNewTokens: 8 } });
+      expect(r.choices[0]!.token_ids).toEqual(ref.tokenIds);
+      expect(r.model_version).toBe(3);
+    } finally {
+      await withAdapters.close();
+    }
   });
 });

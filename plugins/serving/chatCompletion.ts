@@ -46,7 +46,7 @@ export async function chatCompletion(r: ChatRequest, registry: ModelRegistry, re
       throw badRequest(`the chat template cannot render these messages: ${(err as Error).message}`, 'messages');
     }
     if (contextIds.length === 0) throw badRequest('the chat template rendered an empty prompt', 'messages');
-    const settings = requestSettings(r, model, r.max_tokens ?? r.max_completion_tokens, contextIds.length);
+    const settings = requestSettings(r, model, r.max_tokens ?? r.max_completion_tokens, contextIds.length, 'messages');
     const wantLogprobs = r.logprobs === true;
     const asIds = r.return_tokens_as_token_ids === true;
     const withIds = r.return_token_ids === true;

@@ -40,7 +40,7 @@ export async function completion(r: CompletionRequest, registry: ModelRegistry, 
   try {
     const { model, version } = lease.served;
     const prompts = promptIds(r, model);
-    const settings = prompts.map((ids) => requestSettings(r, model, r.max_tokens ?? 16, ids.length));
+    const settings = prompts.map((ids, p) => requestSettings(r, model, r.max_tokens ?? 16, ids.length, prompts.length === 1 ? 'prompt' : `prompt[${p}]`));
     const wantLogprobs = r.logprobs != null;
     const asIds = r.return_tokens_as_token_ids === true;
     const withIds = r.return_token_ids === true;

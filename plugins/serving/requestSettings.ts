@@ -27,7 +27,14 @@ export interface SamplingFields {
  * Sampling settings of a request. Settings the engine does not implement are refused with a 400 naming the field,
  * rather than ignored, so an RL client never trains on samples drawn differently from what it asked for.
  */
-export function requestSettings(r: SamplingFields, model: ServableModel, maxTokens: number | null | undefined, promptTokens: number): ChoiceSettings {
+export function requestSettings(
+  r: SamplingFields,
+  model: ServableModel,
+  maxTokens: number | null | undefined,
+  promptTokens: number,
+  /** The field holding the prompt, named in context-length errors. */
+  promptParam: string,
+): ChoiceSettings {
   const unsupported = (param: string, why: string) => badRequest(`\`${param}\` ${why} is not supported by mappa serve`, param, 'unsupported_parameter');
   if (r.presence_penalty) throw unsupported('presence_penalty', '(non-zero)');
   if (r.frequency_penalty) throw unsupported('frequency_penalty', '(non-zero)');
@@ -41,7 +48,7 @@ export function requestSettings(r: SamplingFields, model: ServableModel, maxToke
   }
   const max = model.maxContextLength;
   if (promptTokens >= max) {
-    throw badRequest(`This model's maximum context length is ${max} tokens. However, your prompt has ${promptTokens} tokens. Please reduce the length of the prompt.`, 'messages', 'context_length_exceeded');
+    throw badRequest(`This model's maximum context length is ${max} tokens. However, your prompt has ${promptTokens} tokens. Please reduce the length of the prompt.`, promptParam, 'context_length_exceeded');
   }
   if (maxTokens != null && promptTokens + maxTokens > max) {
     throw badRequest(

@@ -206,7 +206,7 @@ describe('mappa serve: errors are OpenAI-shaped 4xx, never a crash', () => {
   it('context too long, bad token ids, bad fields, malformed JSON → 400; unknown route → 404', async () => {
     const long = await raw('/v1/completions', { body: JSON.stringify({ model: 'tiny', prompt: Array.from({ length: MAX_CONTEXT }, () => 40) }) });
     expect(long.status).toBe(400);
-    expect(long.body.error).toMatchObject({ code: 'context_length_exceeded', type: 'invalid_request_error' });
+    expect(long.body.error).toMatchObject({ code: 'context_length_exceeded', type: 'invalid_request_error', param: 'prompt' });
     const over = await raw('/v1/completions', { body: JSON.stringify({ model: 'tiny', prompt: [40, 41], max_tokens: MAX_CONTEXT }) });
     expect(over.body.error).toMatchObject({ code: 'context_length_exceeded', param: 'max_tokens' });
     const badIds = await raw('/v1/completions', { body: JSON.stringify({ model: 'tiny', prompt: [1, 2, 99999] }) });

@@ -189,6 +189,23 @@ describe('mappa serve: completions', () => {
     expect(data.usage!.prompt_tokens).toBe(p1.length + p2.length);
   });
 
+  it('streams completions: per-choice token ids, prompt ids on the first chunk, log-probs with running text offsets', async () => {
+    const body = { model: 'tiny', prompt: [7, 60, 61, 62], max_tokens: 8, n: 2, seed: 13, logprobs: 0, return_token_ids: true };
+    const whole = (await raw('/v1/completions', { body: JSON.stringify(body) })).body as { choices: Array<{ index: number; text: string; finish_reason: string; token_ids: number[]; logprobs: { text_offset: number[]; token_logprobs: number[] } }> };
+    const sse = await (await fetch(`${server.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) })).text();
+    const chunks = sse.split('\n\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)) as { object: string; choices: Array<{ index: number; text: string; token_ids?: number[]; prompt_token_ids?: number[]; finish_reason: string | null; logprobs: { text_offset: number[]; token_logprobs: number[] } | null }> });
+    for (const w of whole.choices) {
+      const mine = chunks.flatMap((c) => c.choices).filter((c) => c.index === w.index);
+      expect(mine[0]!.prompt_token_ids).toEqual(body.prompt);
+      expect(mine.flatMap((c) => c.token_ids ?? [])).toEqual(w.token_ids);
+      expect(mine.map((c) => c.text).join('')).toBe(w.text);
+      expect(mine.flatMap((c) => c.logprobs?.text_offset ?? [])).toEqual(w.logprobs.text_offset);
+      expect(mine.flatMap((c) => c.logprobs?.token_logprobs ?? [])).toEqual(w.logprobs.token_logprobs);
+      expect(mine.at(-1)!.finish_reason).toBe(w.finish_reason);
+    }
+    expect(chunks.every((c) => c.object === 'text_completion')).toBe(true);
+  });
+
   it('takes text prompts and defaults max_tokens to 16', async () => {
     const data = await client.completions.create({ model: 'tiny', prompt: 'abc', seed: 1, ignore_eos: true } as unknown as OpenAI.Completions.CompletionCreateParamsNonStreaming);
     expect(data.usage!.completion_tokens).toBe(16);

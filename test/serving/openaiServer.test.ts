@@ -6,6 +6,7 @@ import { createOpenAICompatiblePolicy } from '../../plugins/policies/openai-comp
 import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
 import { createOpenAIServer } from '../../plugins/serving/createOpenAIServer.js';
 import type { OpenAIServer } from '../../plugins/serving/createOpenAIServer.js';
+import { hfTinyDir } from '../tfjs/hfTinyFixtures.js';
 import { MAX_CONTEXT, tinyCheckpoints } from './serveFixtures.js';
 
 let fx: Awaited<ReturnType<typeof tinyCheckpoints>>;
@@ -391,6 +392,30 @@ describe('mappa serve: the AdapterLoader seam', () => {
       expect(r.model_version).toBe(3);
     } finally {
       await withAdapters.close();
+    }
+  });
+});
+
+describe('mappa serve: Hugging Face checkpoints (hf-tiny fixtures)', () => {
+  it('serves llama / qwen2 / qwen3 checkpoints with their own chat templates, equal to in-process generation', async () => {
+    const names = ['llama-tiny', 'qwen2-tiny-float16', 'qwen3-tiny-bfloat16'];
+    const hf = await createOpenAIServer({ models: names.map((n) => ({ name: n, path: join(hfTinyDir(), n) })), port: 0 });
+    try {
+      const remote = new OpenAI({ baseURL: `${hf.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      for (const name of names) {
+        const ref = await createTfjsTransformerPolicy({ path: join(hfTinyDir(), name) });
+        try {
+          const expected = await ref.generate({ messages, seed: 8, sampling: { temperature: 0.8, maxNewTokens: 10 } });
+          const got = (await remote.chat.completions.create({ model: name, messages, seed: 8, temperature: 0.8, max_tokens: 10, logprobs: true, return_token_ids: true } as never)) as unknown as VllmChat;
+          expect(got.prompt_token_ids, name).toEqual(expected.contextIds);
+          expect(got.choices[0]!.token_ids, name).toEqual(expected.tokenIds);
+          got.choices[0]!.logprobs!.content!.forEach((c, i) => expect(c.logprob).toBeCloseTo(expected.logprobs[i]!, 5));
+        } finally {
+          ref.dispose();
+        }
+      }
+    } finally {
+      await hf.close();
     }
   });
 });

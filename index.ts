@@ -59,3 +59,7 @@ export { createSandboxFusionSandbox } from './plugins/sandboxes/sandboxfusion/Sa
 export { createTfjsTransformerPolicy } from './plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
 export { createPolicyGradientTrainer } from './plugins/trainers/runtime/createPolicyGradientTrainer.js';
 export { createRowExporter, type RowExporterSpec } from './plugins/exporters/shared/createRowExporter.js';
+export { createOpenAIServer, type OpenAIServer, type OpenAIServerOptions, type ServedModelSpec } from './plugins/serving/createOpenAIServer.js';
+export { createRewardServer, type RewardServer, type RewardServerOptions } from './plugins/serving/createRewardServer.js';
+export type { AdapterLoader, AdapterLoadRequest } from './plugins/serving/AdapterLoader.js';
+export type { ServableModel, CheckpointLoader } from './plugins/serving/ServableModel.js';

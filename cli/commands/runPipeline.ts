@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRun } from '../../core/runner/createRun.js';
 import { MappaError } from '../../core/util/MappaError.js';
-import { atomicWriteFile } from '../../core/util/atomicWrite.js';
+import { writeSecretFree } from '../../core/util/writeSecretFree.js';
 import { createCliProgress } from '../CliProgress.js';
 import { loadPipelineForCli, loadPipelineFromRunDir } from '../loadPipelineForCli.js';
 import { afterRunHooks } from '../runHooks.js';
@@ -46,7 +46,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     signal.dispose();
     throw err;
   });
-  await atomicWriteFile(
+  await writeSecretFree(
     join(run.store.dir, 'resume.json'),
     JSON.stringify({ file: loaded.pipeline.file, baseDir: loaded.pipeline.baseDir, raw: loaded.raw }, null, 2),
   );

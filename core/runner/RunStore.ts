@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { EpisodeRecord } from '../model/Episode.js';
 import { atomicWriteFile } from '../util/atomicWrite.js';
 import { redactSecrets } from '../util/redactSecrets.js';
+import { appendSecretFree, writeSecretFree } from '../util/writeSecretFree.js';
 
 export type MetricsRow = Readonly<Record<string, number | string>> & { readonly step: number };
 
@@ -33,18 +34,18 @@ export class RunStore {
     await mkdir(this.episodesDir, { recursive: true });
     await mkdir(this.checkpointsDir, { recursive: true });
     await mkdir(join(this.dir, 'logs'), { recursive: true });
-    await atomicWriteFile(join(this.dir, 'config.resolved.yaml'), stringify(redactSecrets(resolvedConfig)));
-    await atomicWriteFile(join(this.dir, 'pipeline.json'), JSON.stringify(redactSecrets(rawPipeline), null, 2));
+    await writeSecretFree(join(this.dir, 'config.resolved.yaml'), stringify(redactSecrets(resolvedConfig)));
+    await writeSecretFree(join(this.dir, 'pipeline.json'), JSON.stringify(redactSecrets(rawPipeline), null, 2));
   }
 
   async appendEpisodes(name: string, episodes: readonly EpisodeRecord[]): Promise<void> {
     if (episodes.length === 0) return;
     await mkdir(this.episodesDir, { recursive: true });
-    await appendFile(join(this.episodesDir, `${name}.jsonl`), episodes.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await appendSecretFree(join(this.episodesDir, `${name}.jsonl`), episodes.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
 
   async appendMetrics(row: MetricsRow): Promise<void> {
-    await appendFile(this.metricsFile, JSON.stringify(row) + '\n');
+    await appendSecretFree(this.metricsFile, JSON.stringify(row) + '\n');
     await this.writeCsv();
   }
 
@@ -84,10 +85,10 @@ export class RunStore {
   }
 
   async writeJson(name: string, value: unknown): Promise<void> {
-    await atomicWriteFile(join(this.dir, name), JSON.stringify(value, null, 2));
+    await writeSecretFree(join(this.dir, name), JSON.stringify(value, null, 2));
   }
 
   async writeText(name: string, text: string): Promise<void> {
-    await writeFile(join(this.dir, name), text);
+    await writeSecretFree(join(this.dir, name), text);
   }
 }

@@ -14,6 +14,7 @@ import type { EpisodeRecord } from '../model/Episode.js';
 import type { Task } from '../model/Task.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import { atomicWriteDir } from '../util/atomicWrite.js';
+import { writeSecretFree } from '../util/writeSecretFree.js';
 import { TemplateEngine } from '../util/createTemplateEngine.js';
 import { deriveSeed } from '../util/deriveSeed.js';
 import { MappaError } from '../util/MappaError.js';
@@ -174,7 +175,7 @@ export class Runner {
         await this.trainer.saveState(join(tmp, 'trainer'));
       }
       const state: RunnerState = { step, seed: this.pipeline.spec.seed };
-      await writeFile(join(tmp, 'runner.json'), JSON.stringify(state));
+      await writeSecretFree(join(tmp, 'runner.json'), JSON.stringify(state));
     });
     await this.store.writeJson('latest-checkpoint.json', { step, dir });
     const all = (await readdir(this.store.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort();

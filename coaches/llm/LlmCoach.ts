@@ -157,6 +157,8 @@ export class LlmCoach implements Coach {
     const key = contentKey({
       format: CACHE_FORMAT,
       provider: this.#o.backend.provider,
+      // Two servers may serve different weights under the same model name (a local vLLM vs the provider).
+      endpoint: this.#o.backend.baseURL.replace(/\/+$/, ''),
       model: this.#o.backend.model,
       messages,
       temperature: this.#o.temperature,

@@ -209,6 +209,26 @@ describe('LLM coach runtime (OpenAI wire protocol, real openai client)', () => {
     }
   });
 
+  it('keys the cache on the server too: the same model on another endpoint is asked, not served from cache (issue 18 item 3)', async () => {
+    const { dir, remove } = tempDir();
+    const other = await startFakeServer(() => ok('Other server.\nPROCESS_SCORE: 2', { input: 10, output: 2 }));
+    try {
+      server.setHandler(scripted([ok('Fine.\nPROCESS_SCORE: 7', { input: 100, output: 10 })]));
+      const model = uniqueModel();
+      const first = await makeCoach('openai', server.url, { model }, { cacheDir: dir });
+      const a = await first.evaluate(solverInput());
+      const second = await makeCoach('openai', other.url, { model }, { cacheDir: dir });
+      const b = await second.evaluate(solverInput());
+      expect(a.score).toBe(7);
+      expect(other.requests).toHaveLength(1);
+      expect(b.flags.cached).toBe(false);
+      expect(b.score).toBe(2);
+    } finally {
+      await other.close();
+      remove();
+    }
+  });
+
   it('serves repeats from the on-disk cache, across coach instances', async () => {
     const { dir, remove } = tempDir();
     try {

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { latestCheckpoint } from '../../core/runner/checkpointDirs.js';
 import { createRun } from '../../core/runner/createRun.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import { writeSecretFree } from '../../core/util/writeSecretFree.js';
@@ -16,13 +16,6 @@ export interface RunPipelineOptions {
   readonly set?: string[];
   readonly train: boolean;
   readonly quiet?: boolean;
-}
-
-function latestCheckpoint(runDir: string): string | undefined {
-  const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return undefined;
-  const steps = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).sort();
-  return steps.length ? join(dir, steps.at(-1)!) : undefined;
 }
 
 /** `mappa train` and `mappa run`: validate, build the run, roll out (and train), write outputs, run after-run hooks. */

@@ -20,6 +20,7 @@ import { deriveSeed } from '../util/deriveSeed.js';
 import { MappaError } from '../util/MappaError.js';
 import { Rng } from '../util/Rng.js';
 import { buildExperiences } from './buildExperiences.js';
+import { checkpointDirName, checkpointDirsByStep } from './checkpointDirs.js';
 import { CoachScheduler } from './CoachScheduler.js';
 import { episodeMetrics } from './episodeMetrics.js';
 import { EpisodeRunner } from './EpisodeRunner.js';
@@ -165,7 +166,7 @@ export class Runner {
   }
 
   async #saveCheckpoint(step: number): Promise<void> {
-    const dir = join(this.store.checkpointsDir, `step-${String(step).padStart(4, '0')}`);
+    const dir = join(this.store.checkpointsDir, checkpointDirName(step));
     await atomicWriteDir(dir, async (tmp) => {
       for (const [id, policy] of this.policies) {
         if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id), { exact: true });
@@ -178,7 +179,7 @@ export class Runner {
       await writeSecretFree(join(tmp, 'runner.json'), JSON.stringify(state));
     });
     await this.store.writeJson('latest-checkpoint.json', { step, dir });
-    const all = (await readdir(this.store.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort();
+    const all = checkpointDirsByStep(this.store.checkpointsDir);
     for (const old of all.slice(0, Math.max(0, all.length - this.pipeline.spec.run.keepCheckpoints))) {
       await rm(join(this.store.checkpointsDir, old), { recursive: true, force: true });
     }

@@ -21,6 +21,7 @@ import { MappaError } from '../util/MappaError.js';
 import { Rng } from '../util/Rng.js';
 import { buildExperiences } from './buildExperiences.js';
 import { checkpointDirName, checkpointDirsByStep } from './checkpointDirs.js';
+import { verifyCheckpointManifest, writeCheckpointManifest } from './checkpointManifest.js';
 import { CoachScheduler } from './CoachScheduler.js';
 import { episodeMetrics } from './episodeMetrics.js';
 import { EpisodeRunner } from './EpisodeRunner.js';
@@ -168,15 +169,15 @@ export class Runner {
   async #saveCheckpoint(step: number): Promise<void> {
     const dir = join(this.store.checkpointsDir, checkpointDirName(step));
     await atomicWriteDir(dir, async (tmp) => {
-      for (const [id, policy] of this.policies) {
-        if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id), { exact: true });
-      }
+      const saved = this.#checkpointedPolicies();
+      for (const id of saved) await this.policies.get(id)!.save!(join(tmp, 'policies', id), { exact: true });
       if (this.trainer?.saveState) {
         await mkdir(join(tmp, 'trainer'), { recursive: true });
         await this.trainer.saveState(join(tmp, 'trainer'));
       }
       const state: RunnerState = { step, seed: this.pipeline.spec.seed };
       await writeSecretFree(join(tmp, 'runner.json'), JSON.stringify(state));
+      await writeCheckpointManifest(tmp, { step, policies: saved, trainer: this.trainer?.saveState !== undefined });
     });
     await this.store.writeJson('latest-checkpoint.json', { step, dir });
     const all = checkpointDirsByStep(this.store.checkpointsDir);
@@ -185,18 +186,43 @@ export class Runner {
     }
   }
 
-  /** Loads policies (and trainer state) from a checkpoint directory; returns the step it was taken at. */
+  /** Ids of the policies a checkpoint holds weights of (the trainable ones that can save). */
+  #checkpointedPolicies(): string[] {
+    return [...this.policies].filter(([, p]) => p.trainable && p.save).map(([id]) => id);
+  }
+
+  /**
+   * Loads policies (and trainer state) from a checkpoint directory; returns the step it was taken at. The manifest's
+   * checksums, the runner state and the presence of every policy (and trainer) folder are checked first, so a damaged
+   * checkpoint or one of another pipeline is an error, never a silent partial load.
+   */
   async loadCheckpoint(dir: string, withTrainer = true): Promise<number> {
-    if (!existsSync(join(dir, 'runner.json'))) {
+    const runnerFile = join(dir, 'runner.json');
+    if (!existsSync(runnerFile)) {
       throw new MappaError(`${dir} is not a checkpoint (no runner.json)`, { hint: 'checkpoints live in RUN_DIR/checkpoints/step-NNNN' });
     }
-    const state = JSON.parse(await readFile(join(dir, 'runner.json'), 'utf8')) as RunnerState;
-    for (const [id, policy] of this.policies) {
+    const manifest = await verifyCheckpointManifest(dir);
+    if (!manifest) this.logger.warn(`${dir} has no manifest.json (written by an older mappa): its files cannot be verified`);
+    const state = readRunnerState(runnerFile, await readFile(runnerFile, 'utf8'));
+    const expected = this.#checkpointedPolicies();
+    const present = existsSync(join(dir, 'policies')) ? (await readdir(join(dir, 'policies'))).sort() : [];
+    const missing = expected.filter((id) => !present.includes(id));
+    if (missing.length > 0) {
+      const none = missing.length === expected.length;
+      throw new MappaError(
+        `${dir}: ${missing.map((id) => `policies/${id}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing` +
+          ` (this pipeline's policies: ${expected.join(', ')}; the checkpoint holds: ${present.join(', ') || 'none'})`,
+        { hint: none ? 'the checkpoint belongs to another pipeline: pass the pipeline file it was trained with' : 'the checkpoint is damaged: use an earlier one' },
+      );
+    }
+    if (withTrainer && this.trainer?.loadState && !existsSync(join(dir, 'trainer')) && (manifest?.trainer ?? true)) {
+      throw new MappaError(`${dir}: the trainer/ folder is missing`, { hint: 'the checkpoint is damaged: resume from an earlier one' });
+    }
+    for (const id of expected) {
+      const policy = this.policies.get(id)!;
       const pdir = join(dir, 'policies', id);
-      if (existsSync(pdir)) {
-        if (!policy.load) throw new MappaError(`policy "${id}" cannot load weights from ${pdir}`);
-        await policy.load(pdir);
-      }
+      if (!policy.load) throw new MappaError(`policy "${id}" cannot load weights from ${pdir}`);
+      await policy.load(pdir);
     }
     if (withTrainer && this.trainer?.loadState && existsSync(join(dir, 'trainer'))) await this.trainer.loadState(join(dir, 'trainer'));
     return state.step;
@@ -304,4 +330,20 @@ export class Runner {
     this.progress.stop('steps');
     return { runDir: this.run.runDir, step: last, interrupted: interrupted(), metrics: await this.store.readMetrics() };
   }
+}
+
+/** Parses a checkpoint's runner.json; a step that is not a non-negative integer is an error naming the file. */
+function readRunnerState(file: string, text: string): RunnerState {
+  let state: Partial<RunnerState>;
+  try {
+    state = JSON.parse(text) as Partial<RunnerState>;
+  } catch (err) {
+    throw new MappaError(`${file} is not valid JSON: ${(err as Error).message}`, { hint: 'the checkpoint is damaged: use an earlier one' });
+  }
+  if (typeof state !== 'object' || state === null || !Number.isSafeInteger(state.step) || (state.step as number) < 0) {
+    throw new MappaError(`${file}: "step" must be a non-negative integer (got ${JSON.stringify((state as { step?: unknown } | null)?.step)})`, {
+      hint: 'the checkpoint is damaged: use an earlier one',
+    });
+  }
+  return state as RunnerState;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validatePipeline } from '../../core/pipeline/validatePipeline.js';
 import { latestCheckpoint } from '../../core/runner/checkpointDirs.js';
+import { writeCheckpointManifest } from '../../core/runner/checkpointManifest.js';
 import { createRun } from '../../core/runner/createRun.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
@@ -39,6 +40,7 @@ describe('checkpoints past step 9,999 (issue 18 item 4)', () => {
     // Pretend the run got to step 9,998.
     await cp(join(ckpts, 'step-0001'), join(ckpts, 'step-9998'), { recursive: true });
     await writeFile(join(ckpts, 'step-9998', 'runner.json'), JSON.stringify({ step: 9998, seed: 7 }));
+    await writeCheckpointManifest(join(ckpts, 'step-9998'), { step: 9998, policies: ['a', 'b', 'c'], trainer: true });
     await rm(join(ckpts, 'step-0001'), { recursive: true });
     const summary = await tinyRun(runDir, { steps: 10_001, keepCheckpoints: 2 }, join(ckpts, 'step-9998'));
     expect(summary.step).toBe(10_001);

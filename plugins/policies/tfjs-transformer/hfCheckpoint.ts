@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { SafetensorsReader, encodeSafetensors } from './safetensors.js';
 import type { LoadedTensor, SaveDtype, TensorToWrite } from './safetensors.js';
@@ -170,7 +171,14 @@ export async function streamWeights(dir: string, config: TransformerConfig, onTe
         });
       }
       if (entry.dtype === 'I32' || entry.dtype === 'I64') throw new MappaError(`${reader.file}: tensor '${name}' has integer dtype ${entry.dtype}; weights must be floating point`);
-      onTensor(await reader.read(name));
+      const tensor = await reader.read(name);
+      const bad = firstNonFinite(tensor.data as ArrayLike<number>);
+      if (bad >= 0) {
+        throw new MappaError(`${reader.file}: tensor '${name}' holds non-finite values (${String((tensor.data as ArrayLike<number>)[bad])} at index ${bad})`, {
+          hint: 'the weights are corrupt or training diverged; use an earlier checkpoint',
+        });
+      }
+      onTensor(tensor);
     }
   } finally {
     for (const r of readers.values()) await r.close();

@@ -18,6 +18,7 @@ import { writeSecretFree } from '../util/writeSecretFree.js';
 import { TemplateEngine } from '../util/createTemplateEngine.js';
 import { deriveSeed } from '../util/deriveSeed.js';
 import { MappaError } from '../util/MappaError.js';
+import { safePathSegment } from '../util/safePathSegment.js';
 import { Rng } from '../util/Rng.js';
 import { buildExperiences } from './buildExperiences.js';
 import { checkpointDirName, checkpointDirsByStep } from './checkpointDirs.js';
@@ -170,7 +171,7 @@ export class Runner {
     const dir = join(this.store.checkpointsDir, checkpointDirName(step));
     await atomicWriteDir(dir, async (tmp) => {
       const saved = this.#checkpointedPolicies();
-      for (const id of saved) await this.policies.get(id)!.save!(join(tmp, 'policies', id), { exact: true });
+      for (const id of saved) await this.policies.get(id)!.save!(join(tmp, 'policies', safePathSegment(id, 'policy id')), { exact: true });
       if (this.trainer?.saveState) {
         await mkdir(join(tmp, 'trainer'), { recursive: true });
         await this.trainer.saveState(join(tmp, 'trainer'));
@@ -220,7 +221,7 @@ export class Runner {
     }
     for (const id of expected) {
       const policy = this.policies.get(id)!;
-      const pdir = join(dir, 'policies', id);
+      const pdir = join(dir, 'policies', safePathSegment(id, 'policy id'));
       if (!policy.load) throw new MappaError(`policy "${id}" cannot load weights from ${pdir}`);
       await policy.load(pdir);
     }

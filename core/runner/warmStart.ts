@@ -11,6 +11,7 @@ import type { Experience } from '../model/Experience.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { atomicWriteDir } from '../util/atomicWrite.js';
+import { safePathSegment } from '../util/safePathSegment.js';
 import { MappaError } from '../util/MappaError.js';
 import { encodeDemonstrations, type EncodedExample } from './encodeDemonstrations.js';
 import type { ProgressReporter } from './ProgressReporter.js';
@@ -150,7 +151,7 @@ export async function warmStart(o: {
           if (o.run.signal.aborted) return;
           const policy = o.policies.get(policyId)!;
           const key = hash({ policy: o.pipeline.policies[policyId], trainer: spec.trainer, seed: o.run.seed, examples: hash(examples) });
-          const dir = join(o.run.cacheDir, 'warm-start', key, policyId);
+          const dir = join(o.run.cacheDir, 'warm-start', key, safePathSegment(policyId, 'policy id'));
           metrics[`warmstart/${policyId}/demonstrations`] = examples.length;
           if (spec.cache && existsSync(join(dir, 'done.json')) && policy.load) {
             await policy.load(dir);

@@ -48,7 +48,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
   let checkpoint: string | undefined;
   if (resumeDir) {
     checkpoint = latestCheckpoint(resumeDir);
-    if (!checkpoint) throw new MappaError(`${resumeDir} has no checkpoint to resume from`, { hint: 'checkpoints are written every run.checkpointEvery steps' });
+    if (!checkpoint) {
+      // Stopped before its first checkpoint (e.g. killed during the warm start, whose finished parts are cached).
+      run.logger.warn(`${resumeDir} has no checkpoint yet: starting the run again from step 0`);
+      await run.store.truncateAfter(-1);
+    }
   }
   let code = 0;
   try {

@@ -164,7 +164,30 @@ export class Runner {
       sampling: settings.sampling,
     });
     await this.store.appendEpisodes(`eval-step-${String(step).padStart(4, '0')}`, episodes);
+    if (!this.run.signal.aborted) this.#surfaceFailures(`the evaluation at step ${step}`, episodes);
     return { ...episodeMetrics('eval/', episodes), 'time/eval_s': (performance.now() - t0) / 1000 };
+  }
+
+  /**
+   * Logs failed episodes by cause (a warning, not only the debug log), and stops the run when every episode failed
+   * for the same cause: a broken template or a dead server fails them all, and training on nothing while reporting
+   * success 0 would hide it.
+   */
+  #surfaceFailures(label: string, episodes: readonly EpisodeRecord[]): void {
+    const failed = episodes.filter((e) => e.error && e.error.kind !== 'aborted');
+    if (failed.length === 0) return;
+    const causes = new Map<string, number>();
+    for (const e of failed) {
+      const cause = `${e.error!.kind}${e.error!.agentId ? ` (agent ${e.error!.agentId})` : ''}: ${e.error!.message}`;
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
+    }
+    const list = [...causes].sort((a, b) => b[1] - a[1]);
+    this.logger.warn(`${label}: ${failed.length} of ${episodes.length} episodes failed: ${list.slice(0, 3).map(([c, n]) => `${c} (×${n})`).join('; ')}`);
+    if (failed.length === episodes.length && list.length === 1) {
+      throw new MappaError(`every episode of ${label} failed: ${list[0]![0]}`, {
+        hint: 'fix the cause above (episodes/*.jsonl has each failure); nothing was trained on this step',
+      });
+    }
   }
 
   async #saveCheckpoint(step: number): Promise<void> {
@@ -286,6 +309,7 @@ export class Runner {
         coach: true,
       });
       await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
+      if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
       if (interrupted()) {
         this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
         step--;

@@ -15,9 +15,18 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
       .split(/\.|\[(\d+)\]/)
       .filter((p) => p !== undefined && p !== '');
     const value = parse(o.slice(eq + 1)) as unknown;
+    const field = o.slice(0, eq);
     let cur: Record<string, unknown> = root;
-    for (let i = 0; i < path.length - 1; i++) {
+    for (let i = 0; i < path.length; i++) {
       const key = path[i]!;
+      // An index may address an element or append one; `agents[99999999]` would make a sparse array whose holes
+      // later code fills, exhausting the heap.
+      if (Array.isArray(cur) && /^\d+$/.test(key) && Number(key) > cur.length) {
+        throw new MappaError(`override "${field}": index ${key} is past the end of ${path.slice(0, i).join('.') || 'the pipeline'} (length ${cur.length})`, {
+          hint: `use an index from 0 to ${cur.length} (${cur.length} appends an element)`,
+        });
+      }
+      if (i === path.length - 1) break;
       const next = /^\d+$/.test(path[i + 1]!) ? [] : {};
       if (cur[key] === undefined || cur[key] === null || typeof cur[key] !== 'object') cur[key] = next;
       cur = cur[key] as Record<string, unknown>;

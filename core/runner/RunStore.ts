@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { EpisodeRecord } from '../model/Episode.js';
 import { atomicWriteFile } from '../util/atomicWrite.js';
+import { MappaError } from '../util/MappaError.js';
 import { redactSecrets } from '../util/redactSecrets.js';
 import { appendSecretFree, writeSecretFree } from '../util/writeSecretFree.js';
 
@@ -52,10 +53,20 @@ export class RunStore {
   async readMetrics(): Promise<MetricsRow[]> {
     if (!existsSync(this.metricsFile)) return [];
     const text = await readFile(this.metricsFile, 'utf8');
-    return text
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as MetricsRow);
+    const lines = text.split('\n').filter((l) => l.trim());
+    const rows: MetricsRow[] = [];
+    for (const [i, line] of lines.entries()) {
+      try {
+        rows.push(JSON.parse(line) as MetricsRow);
+      } catch (err) {
+        // A torn last line is a crash during an append: that step's row was never complete, as with episode files.
+        if (i === lines.length - 1 && !text.endsWith('\n')) break;
+        throw new MappaError(`${this.metricsFile}: line ${i + 1} is not valid JSON (${(err as Error).message})`, {
+          hint: 'the metrics file is damaged; remove the broken line (its step is re-run on resume if it is after the checkpoint)',
+        });
+      }
+    }
+    return rows;
   }
 
   /** Rewrites metrics.csv from metrics.jsonl with the union of all columns (steps without a value leave it empty). */

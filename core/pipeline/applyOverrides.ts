@@ -33,7 +33,14 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
         hint: 'name a field of the pipeline, e.g. --set run.steps=3',
       });
     }
-    const value = parse(o.slice(eq + 1)) as unknown;
+    let value: unknown;
+    try {
+      value = parse(o.slice(eq + 1), { maxAliasCount: 10 }) as unknown;
+    } catch (err) {
+      throw new MappaError(`override "${o}": the value is not valid YAML (${(err as Error).message.split('\n')[0]})`, {
+        hint: 'quote values that start with *, &, !, [ or { when they are meant as text, e.g. --set name="*x"',
+      });
+    }
     const badKey = forbiddenKey(value);
     if (badKey) throw new MappaError(`override "${o.slice(0, eq)}": the value contains the key "${badKey}", which is not allowed`, { hint: 'use plain field names' });
     const field = o.slice(0, eq);

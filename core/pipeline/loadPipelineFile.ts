@@ -57,7 +57,12 @@ export async function readPipelineFile(file: string): Promise<unknown> {
     },
   });
   if (duplicates.length > 0) throw new PipelineValidationError(duplicates, abs);
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // e.g. yaml's guard against alias bombs ("excessive alias count"), or an alias to an anchor that does not exist.
+    throw new PipelineValidationError([{ path: '(file)', message: (err as Error).message, hint: 'remove the YAML aliases (*name) or the anchors they expand' }], abs);
+  }
 }
 
 /** Reads and validates a pipeline file; throws PipelineValidationError listing every problem. */

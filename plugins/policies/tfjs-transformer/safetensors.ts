@@ -52,8 +52,15 @@ export class SafetensorsReader {
   static async open(file: string): Promise<SafetensorsReader> {
     let size: number;
     try {
-      size = (await stat(file)).size;
+      const st = await stat(file);
+      if (!st.isFile()) {
+        throw new MappaError(`${file}: not a regular file (${st.isDirectory() ? 'a directory' : 'a special file'})`, {
+          hint: 'model.safetensors (and each shard) must be a file of weights',
+        });
+      }
+      size = st.size;
     } catch (err) {
+      if (err instanceof MappaError) throw err;
       throw new MappaError(`${file}: cannot read weights file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
         hint: 'check the checkpoint directory: it needs model.safetensors or model.safetensors.index.json with its shards',
         cause: err,

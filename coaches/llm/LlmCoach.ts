@@ -81,6 +81,7 @@ const STAT_KEYS = [
   'timeouts',
   'api_errors',
   'clamped',
+  'ignored_score_lines',
   'input_tokens',
   'output_tokens',
   'cost_usd',
@@ -285,9 +286,11 @@ export class LlmCoach implements Coach {
     extraDetails: Record<string, unknown>,
   ): Promise<CoachEvaluation> {
     if (parsed.clampedFrom !== undefined) this.#stats.clamped++;
+    if (parsed.ignoredScoreLines) this.#stats.ignored_score_lines += parsed.ignoredScoreLines;
     const details: Record<string, unknown> = {
       ...extraDetails,
       ...(parsed.clampedFrom !== undefined ? { clampedFrom: parsed.clampedFrom } : {}),
+      ...(parsed.ignoredScoreLines ? { ignoredScoreLines: parsed.ignoredScoreLines } : {}),
       format: parsed.format,
     };
     const outcome = parsed.answerCorrect !== undefined ? { name: 'ANSWER_CORRECT', value: parsed.answerCorrect } : undefined;

@@ -41,7 +41,7 @@ describe('LLM coach runtime (OpenAI wire protocol, real openai client)', () => {
   it.each([
     ['no score', 'The agent did well.'],
     ['a word for a score', 'PROCESS_SCORE: nine'],
-    ['two different scores', 'PROCESS_SCORE: 7\nOn reflection:\nPROCESS_SCORE: 3'],
+    ['a final score line that is not a number', 'PROCESS_SCORE: 7\nOn reflection:\nPROCESS_SCORE: three'],
   ])('sends one repair prompt for %s, and uses the repaired answer', async (_name, bad) => {
     server.setHandler(scripted([ok(bad), ok('PROCESS_SCORE: 6')]));
     const coach = await makeCoach('openai', server.url);

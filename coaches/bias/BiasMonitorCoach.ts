@@ -122,6 +122,10 @@ export class BiasMonitorCoach implements Coach {
     };
   }
 
+  restoreStats(saved: Readonly<Record<string, number>>): void {
+    this.#o.inner.restoreStats?.(saved);
+  }
+
   stats(): Readonly<Record<string, number>> {
     const out: Record<string, number> = { ...(this.#o.inner.stats?.() ?? {}) };
     const typeMeans: number[] = [];

@@ -122,6 +122,14 @@ export class LlmCoach implements Coach {
     return { ...this.#stats, cost_usd: Math.round(this.#stats.cost_usd * 1e6) / 1e6 };
   }
 
+  /** Continues the run's counters after a resume (every stat of this coach is a cumulative count or sum). */
+  restoreStats(saved: Readonly<Record<string, number>>): void {
+    for (const k of STAT_KEYS) {
+      const v = saved[k];
+      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) this.#stats[k] = v;
+    }
+  }
+
   /** Whether this input must be answered with `ANSWER_CORRECT`. */
   asksAnswerCorrect(input: CoachInput): boolean {
     return this.#o.answerCorrect === 'with-ground-truth' && input.groundTruth !== undefined;

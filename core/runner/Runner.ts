@@ -267,6 +267,13 @@ export class Runner {
     if (options.resumeFrom) {
       startStep = await this.loadCheckpoint(options.resumeFrom);
       await this.store.truncateAfter(startStep);
+      // Cumulative coach counters (calls, tokens, cost…) continue from the checkpoint's step instead of restarting.
+      const last = (await this.store.readMetrics()).filter((r) => r.step <= startStep && Object.keys(r).some((k) => k.startsWith('coach/'))).at(-1);
+      if (last && this.#coach.coach.restoreStats) {
+        const saved: Record<string, number> = {};
+        for (const [k, v] of Object.entries(last)) if (k.startsWith('coach/') && typeof v === 'number') saved[k.slice('coach/'.length)] = v;
+        this.#coach.coach.restoreStats(saved);
+      }
       this.logger.info(`resumed from ${options.resumeFrom} at step ${startStep}`);
     }
     const train = await this.taskSource.tasks(spec.run.trainSplit);

@@ -123,6 +123,14 @@ async function weightFiles(dir: string): Promise<{ files: string[]; index?: Map<
   if (!index) return { files: [join(dir, 'model.safetensors')] };
   const map = index['weight_map'];
   if (!map || typeof map !== 'object') throw new MappaError(`${indexFile}: no "weight_map" object`, { hint: 'the index is corrupt; re-download the checkpoint' });
+  for (const f of new Set(Object.values(map as Record<string, unknown>))) {
+    // Shards live next to the index: a path would let a checkpoint make us read any file on the host.
+    if (typeof f !== 'string' || f === '' || f === '.' || f === '..' || f.includes('/') || f.includes('\\')) {
+      throw new MappaError(`${indexFile}: shard ${JSON.stringify(f)} is not a file name in the checkpoint directory (it points outside)`, {
+        hint: 'weight_map values must be shard file names such as model-00001-of-00002.safetensors',
+      });
+    }
+  }
   const byName = new Map<string, string>(Object.entries(map as Record<string, string>).map(([k, f]) => [k, join(dir, f)]));
   return { files: [...new Set(byName.values())], index: byName };
 }

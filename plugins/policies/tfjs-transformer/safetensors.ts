@@ -114,6 +114,13 @@ export class SafetensorsReader {
         }
         entries.set(name, { name, dtype, shape: shape as number[], begin, end });
       }
+      // Two tensors sharing bytes would alias each other's weights (the format forbids it; a crafted file may not).
+      const byStart = [...entries.values()].sort((a, b) => a.begin - b.begin);
+      for (let i = 1; i < byStart.length; i++) {
+        const prev = byStart[i - 1]!;
+        const cur = byStart[i]!;
+        if (cur.begin < prev.end) throw corrupt(file, `tensors '${prev.name}' and '${cur.name}' overlap in the data section (bytes ${cur.begin}-${Math.min(prev.end, cur.end)})`);
+      }
       return new SafetensorsReader(file, fh, 8 + headerLen, entries, metadata);
     } catch (err) {
       await fh.close();

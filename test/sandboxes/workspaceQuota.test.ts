@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -85,6 +87,20 @@ describe('workspace quota against deep paths (issue 18 item 1)', () => {
     expect(r.runResult?.limitExceeded).toBe('workspaceFiles');
     expect(Number(r.runResult?.stdout.trim().split('\n').at(-1))).toBeLessThan(2000);
     expect(await readdir(workRoot)).toEqual([]);
+  });
+
+  it('a workspace tmpfs left mounted by a killed process is unmounted and removed at the next start', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const leftover = join(workRoot, `mappa-sbx-ws-${dead}-left`);
+    await mkdir(leftover);
+    await promisify(execFile)('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'mappa-workspace', leftover]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).toContain(leftover);
+    const sb = await createBubblewrapSandbox({ workRoot });
+    sandboxes.push(sb);
+    const ws = await sb.openWorkspace!();
+    expect(existsSync(leftover)).toBe(false);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(leftover);
+    await ws.close();
   });
 
   it('/proc/self/mountinfo does not show the host workspace path', async () => {

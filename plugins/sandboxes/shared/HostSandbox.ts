@@ -9,7 +9,7 @@ import { MappaError } from '../../../core/util/MappaError.js';
 import type { HostSandboxSettings } from './hostSandboxConfig.js';
 import type { EffectiveLimits, Launcher } from './Launcher.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
-import { canMountQuotaFs, fsUsage, mountQuotaFs, removeWorkspaceDir, removeWorkspaceDirSync } from './workspaceDirs.js';
+import { canMountQuotaFs, fsUsage, mountQuotaFs, removeWorkspaceDir, removeWorkspaceDirSync, sweepStaleWorkspaces } from './workspaceDirs.js';
 import { chownTree, collectFiles, safeWriteFile, walkWorkspaceUsage } from './workspaceFiles.js';
 
 const LANGUAGES = new Set(['python', 'node', 'bash']);
@@ -45,6 +45,7 @@ export class HostSandbox implements Sandbox {
   readonly #limit: LimitFunction;
   readonly #workspaces = new Set<SandboxWorkspace>();
   readonly #idPrefix = randomBytes(4).toString('hex');
+  #swept: Promise<number> | undefined;
   #runs = 0;
 
   constructor(
@@ -126,7 +127,10 @@ export class HostSandbox implements Sandbox {
     const root = this.settings.workRoot ?? tmpdir();
     let dir: string;
     try {
-      dir = await mkdtemp(join(root, `mappa-sbx-${kind}-`));
+      this.#swept ??= sweepStaleWorkspaces(root).catch(() => 0);
+      await this.#swept;
+      // The pid in the name lets a later start remove what a killed process left (see sweepStaleWorkspaces).
+      dir = await mkdtemp(join(root, `mappa-sbx-${kind}-${process.pid}-`));
     } catch (err) {
       throw new MappaError(`${this.name}: cannot create a directory under ${root}: ${(err as Error).message}`, {
         hint: `set the sandbox's workRoot to a writable directory`,

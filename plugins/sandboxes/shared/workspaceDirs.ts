@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm, rmdir, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FileOwner } from './workspaceFiles.js';
 
@@ -71,4 +72,50 @@ export function removeWorkspaceDirSync(dir: string, mounted: boolean): void {
   } catch {
     spawnSync('rm', ['-rf', '--one-file-system', '--', dir], { stdio: 'ignore' });
   }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Mount points of this mount namespace (octal escapes of mountinfo decoded). */
+function mountPoints(): Set<string> {
+  try {
+    return new Set(
+      readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[4])
+        .filter((p): p is string => !!p)
+        .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Removes workspace directories (`mappa-sbx-<kind>-<pid>-*`) left by processes that were killed before they could
+ * clean up, unmounting their tmpfs first (a mounted tmpfs would otherwise keep its RAM until reboot).
+ */
+export async function sweepStaleWorkspaces(root: string): Promise<number> {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return 0;
+  }
+  const mounts = mountPoints();
+  let removed = 0;
+  for (const name of names) {
+    const m = /^mappa-sbx-(?:run|ws)-(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    const dir = join(root, name);
+    if ((await removeWorkspaceDir(dir, mounts.has(dir))) === undefined) removed++;
+  }
+  return removed;
 }

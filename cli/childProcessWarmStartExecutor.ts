@@ -1,30 +1,33 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { writeFile, rm, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { WarmStartExecutor, WarmStartJobResult } from '../core/runner/WarmStartExecutor.js';
 import { MappaError } from '../core/util/MappaError.js';
 import { packageRoot } from '../core/util/packageRoot.js';
+import { ownedTempPrefix, sweepStaleTempDirs } from '../core/util/staleTempDirs.js';
 
 /**
  * Runs each policy's warm start in its own `mappa internal-warm-start` child process, as many at once as there are
  * CPU cores (TensorFlow.js's wasm backend trains on one thread per process). `MAPPA_WARMSTART_PARALLEL` overrides.
  */
 export function childProcessWarmStartExecutor(o: { runDir: string; signal: AbortSignal }): WarmStartExecutor {
+  // Job folders of runs that were killed (SIGKILL runs no cleanup).
+  void sweepStaleTempDirs('warmjob');
   const fromEnv = Number(process.env['MAPPA_WARMSTART_PARALLEL']);
   const parallelism = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.max(1, availableParallelism());
   return {
     parallelism,
     async run(job, onProgress) {
-      const dir = await mkdtemp(join(tmpdir(), 'mappa-warmjob-'));
+      const dir = await mkdtemp(ownedTempPrefix('warmjob'));
       const jobFile = join(dir, 'job.json');
       await writeFile(jobFile, JSON.stringify(job));
       try {
         return await new Promise<WarmStartJobResult>((resolve, reject) => {
           const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'mappa.js'), 'internal-warm-start', '--run-dir', o.runDir, '--job', jobFile], {
-            stdio: ['ignore', 'pipe', 'pipe'],
+            // The child watches its stdin: when this process dies (even by SIGKILL) the pipe closes and it exits.
+            stdio: ['pipe', 'pipe', 'pipe'],
             env: { ...process.env, MAPPA_WARMSTART_CHILD: '1' },
           });
           const onAbort = () => child.kill('SIGTERM');
@@ -43,6 +46,7 @@ export function childProcessWarmStartExecutor(o: { runDir: string; signal: Abort
               /* not a protocol line */
             }
           });
+          child.stdin.on('error', () => undefined);
           child.on('error', (err) => reject(err));
           child.on('close', (code, sig) => {
             o.signal.removeEventListener('abort', onAbort);

@@ -45,7 +45,32 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: ${redactString(err.message)}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
       return 1;
     }
+    const sys = systemErrorLine(err);
+    if (sys) {
+      process.stderr.write(`error: ${redactString(sys.message)}\nhint: ${sys.hint}\n`);
+      return 1;
+    }
     process.stderr.write(`error: ${redactString((err as Error)?.stack ?? String(err))}\n`);
     return 1;
   }
+}
+
+const ERRNO_HINTS: Record<string, string> = {
+  ENOSPC: 'free disk space (or point run.outputDir / run.cacheDir elsewhere), then resume with mappa train --resume RUN_DIR',
+  EDQUOT: 'the disk quota is used up: free space, then resume with mappa train --resume RUN_DIR',
+  EACCES: 'check the permissions of that path',
+  EPERM: 'check the permissions of that path',
+  EROFS: 'that file system is read-only: choose a writable directory',
+  ENOENT: 'check that the path exists',
+  EISDIR: 'a directory is where a file was expected',
+  ENOTDIR: 'a file is where a directory was expected',
+  EMFILE: 'too many open files: raise the limit (ulimit -n) or lower run.concurrency',
+};
+
+/** Operating-system errors (a full disk, a missing file) as one line with a hint instead of a stack trace. */
+function systemErrorLine(err: unknown): { message: string; hint: string } | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e.code !== 'string' || !/^E[A-Z]+$/.test(e.code) || (e.syscall === undefined && e.errno === undefined)) return undefined;
+  const where = e.path ? ` (${e.path})` : '';
+  return { message: `${e.message}${e.path && !e.message.includes(e.path) ? where : ''}`, hint: ERRNO_HINTS[e.code] ?? `the operating system refused ${e.syscall ?? 'an operation'} (${e.code})` };
 }

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MappaError } from '../../core/util/MappaError.js';
@@ -63,7 +63,7 @@ export function registerDsbenchCommand(program: Command): void {
     .action(async (opts: GradeOpts) => {
       const { name, answerFile, meta } = await resolveTask(opts);
       const submissionPath = resolve(opts.submission);
-      const submission = existsSync(submissionPath) ? await readFile(submissionPath, 'utf8') : undefined;
+      const submission = await readSubmission(submissionPath);
       if (opts.taskType && opts.taskType !== 'classification' && opts.taskType !== 'regression') throw new MappaError(`--task-type ${opts.taskType}: use classification or regression`);
       const target = opts.target ?? meta.target;
       const idColumn = opts.idColumn ?? meta.idColumn;
@@ -114,4 +114,26 @@ export function registerDsbenchCommand(program: Command): void {
       else process.stdout.write(jsonl);
       process.stderr.write(`${use}: ${demonstrations.length} demonstrations ${JSON.stringify(stats)}\n`);
     });
+}
+
+/**
+ * Reads the submission without following a symlink and only if it is a regular file, so the grader (often run as
+ * root on agent output) never reads, and quotes in its errors, a file the submission merely points to.
+ */
+async function readSubmission(path: string): Promise<string | undefined> {
+  let fh;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new MappaError(`--submission ${path} is a symlink; refusing to follow it`, { hint: 'pass the CSV file itself' });
+    throw new MappaError(`cannot read --submission ${path}: ${(err as Error).message}`);
+  }
+  try {
+    if (!(await fh.stat()).isFile()) throw new MappaError(`--submission ${path} is not a regular file`, { hint: 'pass a CSV file' });
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
 }

@@ -22,6 +22,14 @@ export function registerInternalWarmStartCommand(program: Command): void {
       const { pipeline } = await loadPipelineFromRunDir(opts.runDir);
       const controller = new AbortController();
       process.once('SIGTERM', () => controller.abort());
+      // The parent holds our stdin open; EOF means it died (possibly by SIGKILL): stop at once rather than train on.
+      process.stdin.on('end', () => {
+        process.stderr.write('warm-start child: the parent process is gone; exiting\n');
+        process.exit(1);
+      });
+      process.stdin.resume();
+      // Watching must not keep this process alive once its work is done.
+      (process.stdin as { unref?: () => void }).unref?.();
       const spec = pipeline.spec;
       const run: RunContext = {
         runDir: resolve(opts.runDir),

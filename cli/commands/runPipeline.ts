@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { latestCheckpoint } from '../../core/runner/checkpointDirs.js';
 import { createRun } from '../../core/runner/createRun.js';
 import { MappaError } from '../../core/util/MappaError.js';
-import { atomicWriteFile } from '../../core/util/atomicWrite.js';
+import { writeSecretFree } from '../../core/util/writeSecretFree.js';
 import { createCliProgress } from '../CliProgress.js';
-import { loadPipelineForCli, loadPipelineFromRunDir } from '../loadPipelineForCli.js';
+import { loadPipelineForCli, loadPipelineFromRunDir, promptHashes } from '../loadPipelineForCli.js';
 import { afterRunHooks } from '../runHooks.js';
 import { interruptSignal } from '../interrupt.js';
 import { childProcessWarmStartExecutor } from '../childProcessWarmStartExecutor.js';
@@ -18,17 +18,15 @@ export interface RunPipelineOptions {
   readonly quiet?: boolean;
 }
 
-function latestCheckpoint(runDir: string): string | undefined {
-  const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return undefined;
-  const steps = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).sort();
-  return steps.length ? join(dir, steps.at(-1)!) : undefined;
-}
-
 /** `mappa train` and `mappa run`: validate, build the run, roll out (and train), write outputs, run after-run hooks. */
 export async function runPipeline(options: RunPipelineOptions): Promise<number> {
   const resumeDir = options.resume ? resolve(options.resume) : undefined;
-  const loaded = resumeDir ? await loadPipelineFromRunDir(resumeDir) : await loadPipelineForCli(options.file!, options.set ?? []);
+  if (resumeDir && options.file) {
+    throw new MappaError(`--resume continues ${resumeDir} with the pipeline saved in it; a pipeline file cannot be given as well`, {
+      hint: 'drop the file to resume (--set run.steps=N runs longer), or drop --resume to start a new run from the file',
+    });
+  }
+  const loaded = resumeDir ? await loadPipelineFromRunDir(resumeDir, options.set ?? []) : await loadPipelineForCli(options.file!, options.set ?? []);
   const progress = createCliProgress();
   const signal = interruptSignal((line) => progress.log(line));
   const runDir = resumeDir ?? (options.runDir ? resolve(options.runDir) : undefined);
@@ -46,16 +44,24 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     signal.dispose();
     throw err;
   });
-  await atomicWriteFile(
+  await writeSecretFree(
     join(run.store.dir, 'resume.json'),
-    JSON.stringify({ file: loaded.pipeline.file, baseDir: loaded.pipeline.baseDir, raw: loaded.raw }, null, 2),
+    JSON.stringify(
+      { file: loaded.pipeline.file, baseDir: loaded.pipeline.baseDir, raw: loaded.raw, promptHashes: 'promptHashes' in loaded ? loaded.promptHashes : promptHashes(loaded.pipeline) },
+      null,
+      2,
+    ),
   );
   for (const w of loaded.warnings) if (options.train || w.path !== 'trainer') run.logger.warn(`${w.path}: ${w.message}`);
   run.logger.info(`run directory: ${run.store.dir}`);
   let checkpoint: string | undefined;
   if (resumeDir) {
     checkpoint = latestCheckpoint(resumeDir);
-    if (!checkpoint) throw new MappaError(`${resumeDir} has no checkpoint to resume from`, { hint: 'checkpoints are written every run.checkpointEvery steps' });
+    if (!checkpoint) {
+      // Stopped before its first checkpoint (e.g. killed during the warm start, whose finished parts are cached).
+      run.logger.warn(`${resumeDir} has no checkpoint yet: starting the run again from step 0`);
+      await run.store.truncateAfter(-1);
+    }
   }
   let code = 0;
   try {

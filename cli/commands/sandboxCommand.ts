@@ -19,6 +19,7 @@ interface ExecOptions {
   maxFileSize?: number;
   maxOutput?: number;
   maxWorkspace?: number;
+  maxWorkspaceFiles?: number;
   stdin?: string;
   file?: string[];
   fetch?: string[];
@@ -46,7 +47,7 @@ async function readStdin(): Promise<string> {
 /** Sandbox config from the limit flags (host sandboxes take them all; sandboxfusion only per-request limits). */
 function sandboxRef(o: ExecOptions): { use: string; [k: string]: unknown } {
   if (o.sandbox === 'sandboxfusion') {
-    const hostOnly = [o.cpuTime, o.maxProcesses, o.maxFileSize, o.maxOutput, o.maxWorkspace].some((v) => v !== undefined);
+    const hostOnly = [o.cpuTime, o.maxProcesses, o.maxFileSize, o.maxOutput, o.maxWorkspace, o.maxWorkspaceFiles].some((v) => v !== undefined);
     if (hostOnly) throw new MappaError('--cpu-time, --max-processes, --max-file-size, --max-output and --max-workspace do not apply to sandboxfusion', { hint: 'the server enforces its own limits; --timeout and --memory are sent with the request' });
     if (!o.baseUrl) throw new MappaError('--sandbox sandboxfusion needs --base-url', { hint: 'e.g. --base-url http://127.0.0.1:8080' });
     return { use: 'sandboxfusion', baseURL: o.baseUrl };
@@ -61,6 +62,7 @@ function sandboxRef(o: ExecOptions): { use: string; [k: string]: unknown } {
     ...(o.maxFileSize !== undefined ? { maxFileSizeMb: o.maxFileSize } : {}),
     ...(o.maxOutput !== undefined ? { maxOutputBytes: o.maxOutput } : {}),
     ...(o.maxWorkspace !== undefined ? { maxWorkspaceMb: o.maxWorkspace } : {}),
+    ...(o.maxWorkspaceFiles !== undefined ? { maxWorkspaceFiles: o.maxWorkspaceFiles } : {}),
   };
 }
 
@@ -81,6 +83,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--max-file-size <mb>', 'largest file the code may write', positive('--max-file-size'))
     .option('--max-output <bytes>', 'bytes of stdout and of stderr kept', positive('--max-output'))
     .option('--max-workspace <mb>', 'workspace disk quota', positive('--max-workspace'))
+    .option('--max-workspace-files <n>', 'files and directories the workspace may hold', positive('--max-workspace-files'))
     .option('--stdin <file>', 'file whose content is the code\'s stdin')
     .option('--file <name=path>', 'input file placed in the working directory (repeatable)', collect, [])
     .option('--fetch <glob>', 'file or glob to return after the run, base64 in "files" (repeatable)', collect, [])

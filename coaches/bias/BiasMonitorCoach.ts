@@ -3,7 +3,7 @@ import type { Coach, CoachCallOptions, CoachInput } from '../../core/contracts/C
 import type { Logger } from '../../core/contracts/Logger.js';
 import type { CoachEvaluation } from '../../core/model/CoachEvaluation.js';
 import type { EpisodeRecord } from '../../core/model/Episode.js';
-import { atomicWriteFile } from '../../core/util/atomicWrite.js';
+import { writeSecretFree } from '../../core/util/writeSecretFree.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { accMean, accStd, type StratumAccumulator, StratumStats } from './StratumStats.js';
 
@@ -120,6 +120,10 @@ export class BiasMonitorCoach implements Coach {
     };
   }
 
+  restoreStats(saved: Readonly<Record<string, number>>): void {
+    this.#o.inner.restoreStats?.(saved);
+  }
+
   stats(): Readonly<Record<string, number>> {
     const out: Record<string, number> = { ...(this.#o.inner.stats?.() ?? {}) };
     const typeMeans: number[] = [];
@@ -207,7 +211,7 @@ export class BiasMonitorCoach implements Coach {
       strata: this.#stats.toJSON(),
       ...(this.#baseline ? { baseline: Object.fromEntries(this.#baseline) } : {}),
     };
-    await atomicWriteFile(file, JSON.stringify(state, null, 2));
+    await writeSecretFree(file, JSON.stringify(state, null, 2));
   }
 
   async dispose(): Promise<void> {

@@ -167,6 +167,15 @@ export class EnsembleCoach implements Coach {
   }
 
   /** Totals over the members (same keys summed), plus the ensemble's own counters. */
+  /** Its own counters continue after a resume; the members' (reported summed) cannot be split back and restart. */
+  restoreStats(saved: Readonly<Record<string, number>>): void {
+    const n = (k: string) => (typeof saved[k] === 'number' && Number.isFinite(saved[k]) ? saved[k] : 0);
+    this.#evaluations = n('evaluations');
+    this.#fallbacks = n('fallbacks');
+    this.#escalations = n('escalations');
+    this.#memberFailures = n('member_errors');
+  }
+
   stats(): Readonly<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const m of [...this.#o.members, ...(this.#o.escalate ? [this.#o.escalate] : [])]) {

@@ -81,6 +81,7 @@ const STAT_KEYS = [
   'timeouts',
   'api_errors',
   'clamped',
+  'ignored_score_lines',
   'input_tokens',
   'output_tokens',
   'cost_usd',
@@ -121,6 +122,14 @@ export class LlmCoach implements Coach {
     return { ...this.#stats, cost_usd: Math.round(this.#stats.cost_usd * 1e6) / 1e6 };
   }
 
+  /** Continues the run's counters after a resume (every stat of this coach is a cumulative count or sum). */
+  restoreStats(saved: Readonly<Record<string, number>>): void {
+    for (const k of STAT_KEYS) {
+      const v = saved[k];
+      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) this.#stats[k] = v;
+    }
+  }
+
   /** Whether this input must be answered with `ANSWER_CORRECT`. */
   asksAnswerCorrect(input: CoachInput): boolean {
     return this.#o.answerCorrect === 'with-ground-truth' && input.groundTruth !== undefined;
@@ -157,6 +166,8 @@ export class LlmCoach implements Coach {
     const key = contentKey({
       format: CACHE_FORMAT,
       provider: this.#o.backend.provider,
+      // Two servers may serve different weights under the same model name (a local vLLM vs the provider).
+      endpoint: this.#o.backend.baseURL.replace(/\/+$/, ''),
       model: this.#o.backend.model,
       messages,
       temperature: this.#o.temperature,
@@ -283,9 +294,11 @@ export class LlmCoach implements Coach {
     extraDetails: Record<string, unknown>,
   ): Promise<CoachEvaluation> {
     if (parsed.clampedFrom !== undefined) this.#stats.clamped++;
+    if (parsed.ignoredScoreLines) this.#stats.ignored_score_lines += parsed.ignoredScoreLines;
     const details: Record<string, unknown> = {
       ...extraDetails,
       ...(parsed.clampedFrom !== undefined ? { clampedFrom: parsed.clampedFrom } : {}),
+      ...(parsed.ignoredScoreLines ? { ignoredScoreLines: parsed.ignoredScoreLines } : {}),
       format: parsed.format,
     };
     const outcome = parsed.answerCorrect !== undefined ? { name: 'ANSWER_CORRECT', value: parsed.answerCorrect } : undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { atomicWriteFile } from '../../core/util/atomicWrite.js';
+import { writeSecretFree } from '../../core/util/writeSecretFree.js';
 
 /** JSON with object keys sorted, so equal values always hash the same. */
 export function stableStringify(value: unknown): string {
@@ -45,7 +45,7 @@ export class ResponseCache<T> {
 
   async set(key: string, value: T): Promise<void> {
     if (!this.dir) return;
-    await atomicWriteFile(this.#file(key), JSON.stringify(value));
+    await writeSecretFree(this.#file(key), JSON.stringify(value));
   }
 
   /** Runs `work` unless the same key is already in flight, in which case the running promise is shared. */

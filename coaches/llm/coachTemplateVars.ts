@@ -1,3 +1,4 @@
+import { escapeFences } from './escapeFences.js';
 import type { CoachInput } from '../../core/contracts/Coach.js';
 import { truncateMiddle } from '../../core/util/truncate.js';
 
@@ -29,9 +30,9 @@ export function coachTemplateVars(input: CoachInput, o: CoachTemplateOptions): R
       isFirst: input.agent.position === 0,
       isLast: input.agent.position === input.agent.count - 1,
     },
-    agentInput: input.agentInput,
-    action: input.action,
-    toolOutput: input.toolOutput !== undefined && input.toolOutput !== '' ? input.toolOutput : null,
+    agentInput: escapeFences(input.agentInput),
+    action: escapeFences(input.action),
+    toolOutput: input.toolOutput !== undefined && input.toolOutput !== '' ? escapeFences(input.toolOutput) : null,
     toolCalls: input.actionRecord.toolCalls.map((c) => ({
       tool: c.tool,
       language: c.language ?? null,
@@ -46,8 +47,8 @@ export function coachTemplateVars(input: CoachInput, o: CoachTemplateOptions): R
       agentId: a.agentId,
       role: a.role,
       turnIndex: a.turnIndex,
-      text: truncateMiddle(a.text, o.previousActionLimit),
-      toolOutput: a.toolOutput ? truncateMiddle(a.toolOutput, o.previousToolOutputLimit) : null,
+      text: escapeFences(truncateMiddle(a.text, o.previousActionLimit)),
+      toolOutput: a.toolOutput ? escapeFences(truncateMiddle(a.toolOutput, o.previousToolOutputLimit)) : null,
       filesWritten: a.filesWritten.map((f) => f.path),
     })),
     hasGroundTruth,

@@ -10,6 +10,8 @@ export type ParsedCoachResponse =
       readonly answerCorrect?: 0 | 1;
       readonly rationale: string;
       readonly format: 'lines' | 'json';
+      /** Earlier score lines that were not the final verdict (e.g. quoted from the action), when there were any. */
+      readonly ignoredScoreLines?: number;
     }
   | { readonly ok: false; readonly error: string };
 
@@ -24,10 +26,6 @@ const SCORE_LINE = /^[ \t>*_#-]*PROCESS_SCORE[*_]*[ \t]*[:=][*_ \t]*(.*)$/gim;
 const ANSWER_LINE = /^[ \t>*_#-]*ANSWER_CORRECT[*_]*[ \t]*[:=][*_ \t]*(.*)$/gim;
 const SCORE_VALUE = /^\[?\s*(-?\d+(?:\.\d+)?)\s*\]?(?:\s*(?:\/|out of)\s*10)?[\s*_.]*$/i;
 const ANSWER_VALUE = /^\[?\s*([01])(?:\.0+)?\s*\]?[\s*_.]*$/;
-
-function distinct(values: readonly number[]): number[] {
-  return [...new Set(values)];
-}
 
 function clamp(score: number): { score: number; clampedFrom?: number } {
   if (score < 0) return { score: 0, clampedFrom: score };
@@ -79,16 +77,19 @@ export function parseCoachResponse(reply: string, o: ParseOptions): ParsedCoachR
   const json = parseJson(text, o);
   if (json) return json;
 
+  // The verdict is the last score line: earlier ones may be quoted from the action (which can contain its own
+  // "PROCESS_SCORE: 10" to game the coach) or from the instructions. They are counted, not read.
   const scoreLines = [...text.matchAll(SCORE_LINE)].map((m) => (m[1] ?? '').trim());
   if (scoreLines.length === 0) return { ok: false, error: 'no "PROCESS_SCORE: <0-10>" line' };
-  const scores = distinct(scoreLines.flatMap((v) => (SCORE_VALUE.test(v) ? [Number(SCORE_VALUE.exec(v)![1])] : [])));
-  if (scores.length === 0) return { ok: false, error: `PROCESS_SCORE is not a number: "${scoreLines[0]!.slice(0, 40)}"` };
-  if (scores.length > 1) return { ok: false, error: `PROCESS_SCORE is given ${scores.length} different values (${scores.join(', ')})` };
+  const finalScore = scoreLines.at(-1)!;
+  if (!SCORE_VALUE.test(finalScore)) return { ok: false, error: `PROCESS_SCORE is not a number: "${finalScore.slice(0, 40)}"` };
+  const scores = [Number(SCORE_VALUE.exec(finalScore)![1])];
+  const ignoredScoreLines = scoreLines.length - 1;
 
   const answerLines = [...text.matchAll(ANSWER_LINE)].map((m) => (m[1] ?? '').trim());
-  const answers = distinct(answerLines.flatMap((v) => (ANSWER_VALUE.test(v) ? [Number(ANSWER_VALUE.exec(v)![1])] : [])));
-  if (answers.length > 1) return { ok: false, error: 'ANSWER_CORRECT is given both 0 and 1' };
-  if (answerLines.length > 0 && answers.length === 0) return { ok: false, error: `ANSWER_CORRECT must be 0 or 1, got "${answerLines[0]!.slice(0, 40)}"` };
+  const finalAnswer = answerLines.at(-1);
+  if (finalAnswer !== undefined && !ANSWER_VALUE.test(finalAnswer)) return { ok: false, error: `ANSWER_CORRECT must be 0 or 1, got "${finalAnswer.slice(0, 40)}"` };
+  const answers = finalAnswer !== undefined ? [Number(ANSWER_VALUE.exec(finalAnswer)![1])] : [];
   if (o.requireAnswerCorrect && answers.length === 0) return { ok: false, error: 'no "ANSWER_CORRECT: 0|1" line' };
 
   const rationale = text.replace(SCORE_LINE, '').replace(ANSWER_LINE, '').trim();
@@ -98,6 +99,7 @@ export function parseCoachResponse(reply: string, o: ParseOptions): ParsedCoachR
     ...(answers.length === 1 ? { answerCorrect: answers[0] as 0 | 1 } : {}),
     rationale,
     format: 'lines',
+    ...(ignoredScoreLines > 0 ? { ignoredScoreLines } : {}),
   };
 }
 

@@ -46,5 +46,10 @@ export interface Coach {
   renderPrompt?(input: CoachInput): Promise<string>;
   /** Run-level counters (calls, fallbacks, repairs, cache hits, tokens, cost). */
   stats?(): Readonly<Record<string, number>>;
+  /**
+   * On resume: the `stats()` values recorded at the checkpoint's step, so cumulative counters continue instead of
+   * restarting at 0. Coaches restore the counters they own and ignore the rest.
+   */
+  restoreStats?(saved: Readonly<Record<string, number>>): void;
   dispose?(): Promise<void> | void;
 }

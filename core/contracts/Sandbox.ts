@@ -18,7 +18,7 @@ export interface RunCodeRequest {
 export type RunStatus = 'Finished' | 'Error' | 'TimeLimitExceeded';
 
 /** Which limit stopped the code, when the sandbox knows. */
-export type SandboxLimit = 'wallTime' | 'cpuTime' | 'workspaceQuota';
+export type SandboxLimit = 'wallTime' | 'cpuTime' | 'workspaceQuota' | 'workspaceFiles';
 
 export interface RunResult {
   readonly status: RunStatus;
@@ -29,7 +29,7 @@ export interface RunResult {
   readonly executionTime: number;
   readonly stdoutTruncated?: boolean;
   readonly stderrTruncated?: boolean;
-  /** Set when a sandbox limit ended the run (wall clock, CPU time, workspace disk quota). */
+  /** Set when a sandbox limit ended the run (wall clock, CPU time, workspace disk or file-count quota). */
   readonly limitExceeded?: SandboxLimit;
 }
 

@@ -1,3 +1,4 @@
+import { SAFE_NAME, SAFE_NAME_MESSAGE } from '../util/safePathSegment.js';
 import { z } from 'zod';
 
 const pluginRefShape = z.looseObject({ use: z.string().min(1, 'name the plugin to use') });
@@ -94,7 +95,7 @@ export const WarmStartSchema = z.strictObject({
 
 export const PipelineSpecSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, ".", "_" and "-"').default('pipeline'),
+  name: z.string().max(200).regex(SAFE_NAME, SAFE_NAME_MESSAGE).default('pipeline'),
   description: z.string().optional(),
   /** Third-party plugins: file paths (relative to this file) or package names. */
   plugins: z.array(z.string()).default([]),
@@ -102,7 +103,15 @@ export const PipelineSpecSchema = z.strictObject({
   tasks: pluginRefShape,
   environment: pluginRefShape,
   /** Named policies; agents refer to them by name. Two agents naming the same policy share its weights. */
-  policies: z.record(z.string(), pluginRefShape).default({}),
+  policies: z
+    .record(z.string(), pluginRefShape)
+    .superRefine((policies, ctx) => {
+      // Policy ids become checkpoint folder names: `../x` would write weights outside the run directory.
+      for (const id of Object.keys(policies)) {
+        if (!SAFE_NAME.test(id) || id.length > 200) ctx.addIssue({ code: 'custom', path: [id], message: `policy id ${JSON.stringify(id)}: ${SAFE_NAME_MESSAGE}` });
+      }
+    })
+    .default({}),
   agents: z.array(AgentDeclSchema).min(1, 'declare at least one agent'),
   coach: pluginRefShape,
   trainer: pluginRefShape.optional(),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
 import { PipelineValidationError } from './PipelineValidationError.js';
 import type { ResolvedPipeline } from './ResolvedPipeline.js';
@@ -31,7 +31,10 @@ export async function readPipelineFile(file: string): Promise<unknown> {
       throw new PipelineValidationError([{ path: '(file)', message: `invalid JSON: ${(err as Error).message}` }], abs);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true });
+  const lineCounter = new LineCounter();
+  // yaml's own duplicate-key check compares every key with every other (minutes for a 250k-key mapping); ours is
+  // one set per mapping.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
   if (doc.errors.length > 0) {
     const issues: ValidationIssue[] = doc.errors.map((e) => ({
       path: `(line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'})`,
@@ -39,7 +42,27 @@ export async function readPipelineFile(file: string): Promise<unknown> {
     }));
     throw new PipelineValidationError(issues, abs);
   }
-  return doc.toJS();
+  const duplicates: ValidationIssue[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+        if (seen.has(key)) {
+          const pos = isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
+          duplicates.push({ path: `(line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'})`, message: `duplicate key "${key}" in a mapping` });
+        }
+        seen.add(key);
+      }
+    },
+  });
+  if (duplicates.length > 0) throw new PipelineValidationError(duplicates, abs);
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // e.g. yaml's guard against alias bombs ("excessive alias count"), or an alias to an anchor that does not exist.
+    throw new PipelineValidationError([{ path: '(file)', message: (err as Error).message, hint: 'remove the YAML aliases (*name) or the anchors they expand' }], abs);
+  }
 }
 
 /** Reads and validates a pipeline file; throws PipelineValidationError listing every problem. */

@@ -56,6 +56,16 @@ function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): stri
   return s._zod.def['type'] === 'object' ? Object.keys(s._zod.def['shape'] as object) : undefined;
 }
 
+/** What a wrongly typed value is, for messages (never the value itself when it is text: it may be a secret). */
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'number') return Number.isFinite(v) ? `the number ${v}` : `${v} (not a finite number)`;
+  if (typeof v === 'string') return 'text';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}
+
 /** Turns zod issues into path-located issues, splitting unknown keys and suggesting the closest known key. */
 export function zodIssues(error: z.ZodError, schema: z.ZodType, prefix: string): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -73,6 +83,8 @@ export function zodIssues(error: z.ZodError, schema: z.ZodType, prefix: string):
       }
     } else if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
       out.push({ path: join(formatPath(issue.path)), message: `required field is missing (expected ${issue.expected})` });
+    } else if (issue.code === 'invalid_type') {
+      out.push({ path: join(formatPath(issue.path)), message: `expected ${issue.expected}, got ${describeValue((issue as { input?: unknown }).input)}` });
     } else {
       out.push({ path: join(formatPath(issue.path)), message: issue.message });
     }
@@ -144,7 +156,7 @@ export function validatePluginRef(
     });
     return undefined;
   }
-  const parsed = definition.configSchema.safeParse(config);
+  const parsed = definition.configSchema.safeParse(config, { reportInput: true });
   if (!parsed.success) {
     issues.push(...zodIssues(parsed.error, definition.configSchema, path));
     return { definition, config: undefined };
@@ -186,7 +198,7 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
   }
 
   // 2. Structure.
-  const parsed = PipelineSpecSchema.safeParse(raw);
+  const parsed = PipelineSpecSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) issues.push(...zodIssues(parsed.error, PipelineSpecSchema, ''));
   findSecrets(raw, '', issues);
 

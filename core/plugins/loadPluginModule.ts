@@ -51,6 +51,49 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
 }
 
 /**
+ * Imports a plugin module so that it cannot end the process or hang it unnoticed: `process.exit` during the import
+ * throws instead (a plugin that exits would make `mappa validate` succeed silently), and an import that has not
+ * settled after MAPPA_PLUGIN_LOAD_TIMEOUT_MS (default 60 s; e.g. a top-level await that never settles, after which
+ * Node would exit with code 13) is an error naming the plugin.
+ */
+async function guardedImport(name: string, load: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  const realExit = process.exit;
+  let exitCalled: unknown;
+  process.exit = ((code?: number | string | null) => {
+    exitCalled = code ?? 0;
+    throw new MappaError(`plugin ${name} called process.exit(${String(code ?? '')}) while loading`, {
+      hint: 'a plugin module must not end the process; throw an error instead',
+    });
+  }) as typeof process.exit;
+  const fromEnv = Number(process.env['MAPPA_PLUGIN_LOAD_TIMEOUT_MS']);
+  const timeoutMs = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      // Not unref'd: it also keeps Node from exiting (code 13) while the import is stuck.
+      timer = setTimeout(
+        () =>
+          reject(
+            new MappaError(`plugin ${name} did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`, {
+              hint: 'check the top-level code of the plugin module',
+            }),
+          ),
+        timeoutMs,
+      );
+    });
+    return await Promise.race([load(), timeout]);
+  } catch (err) {
+    if (exitCalled !== undefined && !(err instanceof MappaError)) {
+      throw new MappaError(`plugin ${name} called process.exit(${String(exitCalled)}) while loading`, { hint: 'a plugin module must not end the process; throw an error instead' });
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    process.exit = realExit;
+  }
+}
+
+/**
  * Loads plugins from a local file (`./my-plugin.ts`, `.js`, `.mjs`; TypeScript is compiled on the fly) or from an
  * installed package name, resolved from `baseDir`.
  */
@@ -63,8 +106,9 @@ export async function loadPluginModule(spec: string, baseDir: string): Promise<A
       throw new MappaError(`plugin file not found: ${file}`, { hint: 'paths in `plugins:` are relative to the pipeline file' });
     }
     try {
-      mod = await importFile(file);
+      mod = await guardedImport(file, () => importFile(file));
     } catch (err) {
+      if (err instanceof MappaError) throw err;
       throw new MappaError(`could not load plugin file ${file}: ${(err as Error).message}`, { cause: err });
     }
   } else {
@@ -75,8 +119,10 @@ export async function loadPluginModule(spec: string, baseDir: string): Promise<A
       // Not resolvable from the pipeline's folder; a plain import below may still find it (e.g. a global path).
     }
     try {
-      mod = resolved ? await importFile(resolved) : ((await import(spec)) as Record<string, unknown>);
+      const target = resolved;
+      mod = await guardedImport(spec, () => (target ? importFile(target) : (import(spec) as Promise<Record<string, unknown>>)));
     } catch (err) {
+      if (err instanceof MappaError) throw err;
       throw new MappaError(`could not load plugin package "${spec}"${resolved ? ` (${resolved})` : ''}: ${(err as Error).message}`, {
         ...(resolved ? {} : { hint: `install it (npm install ${spec}) or give a file path starting with ./` }),
         cause: err,

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { EpisodeRecord } from '../model/Episode.js';
 import { atomicWriteFile } from '../util/atomicWrite.js';
+import { MappaError } from '../util/MappaError.js';
 import { redactSecrets } from '../util/redactSecrets.js';
+import { appendSecretFree, writeSecretFree } from '../util/writeSecretFree.js';
 
 export type MetricsRow = Readonly<Record<string, number | string>> & { readonly step: number };
 
@@ -33,28 +35,38 @@ export class RunStore {
     await mkdir(this.episodesDir, { recursive: true });
     await mkdir(this.checkpointsDir, { recursive: true });
     await mkdir(join(this.dir, 'logs'), { recursive: true });
-    await atomicWriteFile(join(this.dir, 'config.resolved.yaml'), stringify(redactSecrets(resolvedConfig)));
-    await atomicWriteFile(join(this.dir, 'pipeline.json'), JSON.stringify(redactSecrets(rawPipeline), null, 2));
+    await writeSecretFree(join(this.dir, 'config.resolved.yaml'), stringify(redactSecrets(resolvedConfig)));
+    await writeSecretFree(join(this.dir, 'pipeline.json'), JSON.stringify(redactSecrets(rawPipeline), null, 2));
   }
 
   async appendEpisodes(name: string, episodes: readonly EpisodeRecord[]): Promise<void> {
     if (episodes.length === 0) return;
     await mkdir(this.episodesDir, { recursive: true });
-    await appendFile(join(this.episodesDir, `${name}.jsonl`), episodes.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await appendSecretFree(join(this.episodesDir, `${name}.jsonl`), episodes.map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
 
   async appendMetrics(row: MetricsRow): Promise<void> {
-    await appendFile(this.metricsFile, JSON.stringify(row) + '\n');
+    await appendSecretFree(this.metricsFile, JSON.stringify(row) + '\n');
     await this.writeCsv();
   }
 
   async readMetrics(): Promise<MetricsRow[]> {
     if (!existsSync(this.metricsFile)) return [];
     const text = await readFile(this.metricsFile, 'utf8');
-    return text
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as MetricsRow);
+    const lines = text.split('\n').filter((l) => l.trim());
+    const rows: MetricsRow[] = [];
+    for (const [i, line] of lines.entries()) {
+      try {
+        rows.push(JSON.parse(line) as MetricsRow);
+      } catch (err) {
+        // A torn last line is a crash during an append: that step's row was never complete, as with episode files.
+        if (i === lines.length - 1 && !text.endsWith('\n')) break;
+        throw new MappaError(`${this.metricsFile}: line ${i + 1} is not valid JSON (${(err as Error).message})`, {
+          hint: 'the metrics file is damaged; remove the broken line (its step is re-run on resume if it is after the checkpoint)',
+        });
+      }
+    }
+    return rows;
   }
 
   /** Rewrites metrics.csv from metrics.jsonl with the union of all columns (steps without a value leave it empty). */
@@ -84,10 +96,10 @@ export class RunStore {
   }
 
   async writeJson(name: string, value: unknown): Promise<void> {
-    await atomicWriteFile(join(this.dir, name), JSON.stringify(value, null, 2));
+    await writeSecretFree(join(this.dir, name), JSON.stringify(value, null, 2));
   }
 
   async writeText(name: string, text: string): Promise<void> {
-    await writeFile(join(this.dir, name), text);
+    await writeSecretFree(join(this.dir, name), text);
   }
 }

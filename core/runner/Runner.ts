@@ -14,11 +14,15 @@ import type { EpisodeRecord } from '../model/Episode.js';
 import type { Task } from '../model/Task.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import { atomicWriteDir } from '../util/atomicWrite.js';
+import { writeSecretFree } from '../util/writeSecretFree.js';
 import { TemplateEngine } from '../util/createTemplateEngine.js';
 import { deriveSeed } from '../util/deriveSeed.js';
 import { MappaError } from '../util/MappaError.js';
+import { safePathSegment } from '../util/safePathSegment.js';
 import { Rng } from '../util/Rng.js';
 import { buildExperiences } from './buildExperiences.js';
+import { checkpointDirName, checkpointDirsByStep } from './checkpointDirs.js';
+import { verifyCheckpointManifest, writeCheckpointManifest } from './checkpointManifest.js';
 import { CoachScheduler } from './CoachScheduler.js';
 import { episodeMetrics } from './episodeMetrics.js';
 import { EpisodeRunner } from './EpisodeRunner.js';
@@ -160,41 +164,89 @@ export class Runner {
       sampling: settings.sampling,
     });
     await this.store.appendEpisodes(`eval-step-${String(step).padStart(4, '0')}`, episodes);
+    if (!this.run.signal.aborted) this.#surfaceFailures(`the evaluation at step ${step}`, episodes);
     return { ...episodeMetrics('eval/', episodes), 'time/eval_s': (performance.now() - t0) / 1000 };
   }
 
+  /**
+   * Logs failed episodes by cause (a warning, not only the debug log), and stops the run when every episode failed
+   * for the same cause: a broken template or a dead server fails them all, and training on nothing while reporting
+   * success 0 would hide it.
+   */
+  #surfaceFailures(label: string, episodes: readonly EpisodeRecord[]): void {
+    const failed = episodes.filter((e) => e.error && e.error.kind !== 'aborted');
+    if (failed.length === 0) return;
+    const causes = new Map<string, number>();
+    for (const e of failed) {
+      const cause = `${e.error!.kind}${e.error!.agentId ? ` (agent ${e.error!.agentId})` : ''}: ${e.error!.message}`;
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
+    }
+    const list = [...causes].sort((a, b) => b[1] - a[1]);
+    this.logger.warn(`${label}: ${failed.length} of ${episodes.length} episodes failed: ${list.slice(0, 3).map(([c, n]) => `${c} (×${n})`).join('; ')}`);
+    if (failed.length === episodes.length && list.length === 1) {
+      throw new MappaError(`every episode of ${label} failed: ${list[0]![0]}`, {
+        hint: 'fix the cause above (episodes/*.jsonl has each failure); nothing was trained on this step',
+      });
+    }
+  }
+
   async #saveCheckpoint(step: number): Promise<void> {
-    const dir = join(this.store.checkpointsDir, `step-${String(step).padStart(4, '0')}`);
+    const dir = join(this.store.checkpointsDir, checkpointDirName(step));
     await atomicWriteDir(dir, async (tmp) => {
-      for (const [id, policy] of this.policies) {
-        if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id), { exact: true });
-      }
+      const saved = this.#checkpointedPolicies();
+      for (const id of saved) await this.policies.get(id)!.save!(join(tmp, 'policies', safePathSegment(id, 'policy id')), { exact: true });
       if (this.trainer?.saveState) {
         await mkdir(join(tmp, 'trainer'), { recursive: true });
         await this.trainer.saveState(join(tmp, 'trainer'));
       }
       const state: RunnerState = { step, seed: this.pipeline.spec.seed };
-      await writeFile(join(tmp, 'runner.json'), JSON.stringify(state));
+      await writeSecretFree(join(tmp, 'runner.json'), JSON.stringify(state));
+      await writeCheckpointManifest(tmp, { step, policies: saved, trainer: this.trainer?.saveState !== undefined });
     });
     await this.store.writeJson('latest-checkpoint.json', { step, dir });
-    const all = (await readdir(this.store.checkpointsDir)).filter((d) => /^step-\d+$/.test(d)).sort();
+    const all = checkpointDirsByStep(this.store.checkpointsDir);
     for (const old of all.slice(0, Math.max(0, all.length - this.pipeline.spec.run.keepCheckpoints))) {
       await rm(join(this.store.checkpointsDir, old), { recursive: true, force: true });
     }
   }
 
-  /** Loads policies (and trainer state) from a checkpoint directory; returns the step it was taken at. */
+  /** Ids of the policies a checkpoint holds weights of (the trainable ones that can save). */
+  #checkpointedPolicies(): string[] {
+    return [...this.policies].filter(([, p]) => p.trainable && p.save).map(([id]) => id);
+  }
+
+  /**
+   * Loads policies (and trainer state) from a checkpoint directory; returns the step it was taken at. The manifest's
+   * checksums, the runner state and the presence of every policy (and trainer) folder are checked first, so a damaged
+   * checkpoint or one of another pipeline is an error, never a silent partial load.
+   */
   async loadCheckpoint(dir: string, withTrainer = true): Promise<number> {
-    if (!existsSync(join(dir, 'runner.json'))) {
+    const runnerFile = join(dir, 'runner.json');
+    if (!existsSync(runnerFile)) {
       throw new MappaError(`${dir} is not a checkpoint (no runner.json)`, { hint: 'checkpoints live in RUN_DIR/checkpoints/step-NNNN' });
     }
-    const state = JSON.parse(await readFile(join(dir, 'runner.json'), 'utf8')) as RunnerState;
-    for (const [id, policy] of this.policies) {
-      const pdir = join(dir, 'policies', id);
-      if (existsSync(pdir)) {
-        if (!policy.load) throw new MappaError(`policy "${id}" cannot load weights from ${pdir}`);
-        await policy.load(pdir);
-      }
+    const manifest = await verifyCheckpointManifest(dir);
+    if (!manifest) this.logger.warn(`${dir} has no manifest.json (written by an older mappa): its files cannot be verified`);
+    const state = readRunnerState(runnerFile, await readFile(runnerFile, 'utf8'));
+    const expected = this.#checkpointedPolicies();
+    const present = existsSync(join(dir, 'policies')) ? (await readdir(join(dir, 'policies'))).sort() : [];
+    const missing = expected.filter((id) => !present.includes(id));
+    if (missing.length > 0) {
+      const none = missing.length === expected.length;
+      throw new MappaError(
+        `${dir}: ${missing.map((id) => `policies/${id}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing` +
+          ` (this pipeline's policies: ${expected.join(', ')}; the checkpoint holds: ${present.join(', ') || 'none'})`,
+        { hint: none ? 'the checkpoint belongs to another pipeline: pass the pipeline file it was trained with' : 'the checkpoint is damaged: use an earlier one' },
+      );
+    }
+    if (withTrainer && this.trainer?.loadState && !existsSync(join(dir, 'trainer')) && (manifest?.trainer ?? true)) {
+      throw new MappaError(`${dir}: the trainer/ folder is missing`, { hint: 'the checkpoint is damaged: resume from an earlier one' });
+    }
+    for (const id of expected) {
+      const policy = this.policies.get(id)!;
+      const pdir = join(dir, 'policies', safePathSegment(id, 'policy id'));
+      if (!policy.load) throw new MappaError(`policy "${id}" cannot load weights from ${pdir}`);
+      await policy.load(pdir);
     }
     if (withTrainer && this.trainer?.loadState && existsSync(join(dir, 'trainer'))) await this.trainer.loadState(join(dir, 'trainer'));
     return state.step;
@@ -215,6 +267,13 @@ export class Runner {
     if (options.resumeFrom) {
       startStep = await this.loadCheckpoint(options.resumeFrom);
       await this.store.truncateAfter(startStep);
+      // Cumulative coach counters (calls, tokens, cost…) continue from the checkpoint's step instead of restarting.
+      const last = (await this.store.readMetrics()).filter((r) => r.step <= startStep && Object.keys(r).some((k) => k.startsWith('coach/'))).at(-1);
+      if (last && this.#coach.coach.restoreStats) {
+        const saved: Record<string, number> = {};
+        for (const [k, v] of Object.entries(last)) if (k.startsWith('coach/') && typeof v === 'number') saved[k.slice('coach/'.length)] = v;
+        this.#coach.coach.restoreStats(saved);
+      }
       this.logger.info(`resumed from ${options.resumeFrom} at step ${startStep}`);
     }
     const train = await this.taskSource.tasks(spec.run.trainSplit);
@@ -257,6 +316,7 @@ export class Runner {
         coach: true,
       });
       await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
+      if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
       if (interrupted()) {
         this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
         step--;
@@ -302,4 +362,20 @@ export class Runner {
     this.progress.stop('steps');
     return { runDir: this.run.runDir, step: last, interrupted: interrupted(), metrics: await this.store.readMetrics() };
   }
+}
+
+/** Parses a checkpoint's runner.json; a step that is not a non-negative integer is an error naming the file. */
+function readRunnerState(file: string, text: string): RunnerState {
+  let state: Partial<RunnerState>;
+  try {
+    state = JSON.parse(text) as Partial<RunnerState>;
+  } catch (err) {
+    throw new MappaError(`${file} is not valid JSON: ${(err as Error).message}`, { hint: 'the checkpoint is damaged: use an earlier one' });
+  }
+  if (typeof state !== 'object' || state === null || !Number.isSafeInteger(state.step) || (state.step as number) < 0) {
+    throw new MappaError(`${file}: "step" must be a non-negative integer (got ${JSON.stringify((state as { step?: unknown } | null)?.step)})`, {
+      hint: 'the checkpoint is damaged: use an earlier one',
+    });
+  }
+  return state as RunnerState;
 }

@@ -10,6 +10,7 @@ import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import { createLogger } from '../util/createLogger.js';
 import { silentProgress, type ProgressReporter } from './ProgressReporter.js';
 import { Runner } from './Runner.js';
+import { RunDirLock } from './RunDirLock.js';
 import { RunStore } from './RunStore.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
 
@@ -50,6 +51,19 @@ export async function createRun(options: CreateRunOptions): Promise<Run> {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(pipeline.baseDir, p));
   const runDir = options.runDir ? resolve(options.runDir) : join(abs(spec.run.outputDir), `${spec.name}-${timestamp()}`);
   await mkdir(runDir, { recursive: true });
+  const lock = await RunDirLock.acquire(runDir);
+  try {
+    return await buildRun(options, runDir, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function buildRun(options: CreateRunOptions, runDir: string, lock: RunDirLock): Promise<Run> {
+  const { pipeline } = options;
+  const spec = pipeline.spec;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(pipeline.baseDir, p));
   const store = new RunStore(runDir);
   const logger =
     options.logger ??
@@ -75,5 +89,12 @@ export async function createRun(options: CreateRunOptions): Promise<Run> {
     ...(options.warmStartExecutor ? { warmStartExecutor: options.warmStartExecutor({ runDir }) } : {}),
   });
   const runner = await container.getAsync(Runner);
-  return { runner, store, context, container, logger, dispose: () => disposeRunContainer(container) };
+  const dispose = async () => {
+    try {
+      await disposeRunContainer(container);
+    } finally {
+      await lock.release();
+    }
+  };
+  return { runner, store, context, container, logger, dispose };
 }

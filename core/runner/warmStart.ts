@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from '../contracts/Logger.js';
@@ -11,6 +10,8 @@ import type { Experience } from '../model/Experience.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { atomicWriteDir } from '../util/atomicWrite.js';
+import { safePathSegment } from '../util/safePathSegment.js';
+import { ownedTempPrefix, sweepStaleAtomicDirs, sweepStaleTempDirs } from '../util/staleTempDirs.js';
 import { MappaError } from '../util/MappaError.js';
 import { encodeDemonstrations, type EncodedExample } from './encodeDemonstrations.js';
 import type { ProgressReporter } from './ProgressReporter.js';
@@ -141,7 +142,8 @@ export async function warmStart(o: {
   }
 
   const executor = o.executor ?? inProcessWarmStartExecutor(o);
-  const scratch = await mkdtemp(join(tmpdir(), 'mappa-warmstart-'));
+  await sweepStaleTempDirs('warmstart');
+  const scratch = await mkdtemp(ownedTempPrefix('warmstart'));
   try {
     const limit = pLimit(executor.parallelism);
     await Promise.all(
@@ -150,7 +152,9 @@ export async function warmStart(o: {
           if (o.run.signal.aborted) return;
           const policy = o.policies.get(policyId)!;
           const key = hash({ policy: o.pipeline.policies[policyId], trainer: spec.trainer, seed: o.run.seed, examples: hash(examples) });
-          const dir = join(o.run.cacheDir, 'warm-start', key, policyId);
+          const dir = join(o.run.cacheDir, 'warm-start', key, safePathSegment(policyId, 'policy id'));
+          // Half-written results of a warm start that was killed.
+          await sweepStaleAtomicDirs(join(o.run.cacheDir, 'warm-start', key));
           metrics[`warmstart/${policyId}/demonstrations`] = examples.length;
           if (spec.cache && existsSync(join(dir, 'done.json')) && policy.load) {
             await policy.load(dir);

@@ -1,7 +1,8 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger, LogLevel } from '../contracts/Logger.js';
 import { redactString } from './redactSecrets.js';
+import { appendSecretFreeSync } from './writeSecretFree.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -23,7 +24,7 @@ export function createLogger(options: LoggerOptions = {}): Logger & { setWrite(w
     const msg = redactString(message);
     if (options.file) {
       const record = { time: new Date().toISOString(), level, msg, ...(fields ?? {}) };
-      appendFileSync(options.file, redactString(JSON.stringify(record)) + '\n');
+      appendSecretFreeSync(options.file, JSON.stringify(record) + '\n');
     }
     if (ORDER[level] >= min) {
       const extra = fields && Object.keys(fields).length ? ' ' + redactString(JSON.stringify(fields)) : '';

@@ -23,7 +23,24 @@ function walk(value: unknown, key?: string): unknown {
   return value;
 }
 
-/** Masks API-key-looking substrings (used on error messages and logs). */
+/** Secret values this process has read (API keys from the environment), masked wherever they appear. */
+const knownSecrets = new Set<string>();
+
+/**
+ * Makes every later `redactString` (and so every file mappa writes, every log line and error) mask `value`, whatever
+ * its format. Short values are ignored: masking a 3-letter word everywhere would garble text and protect nothing.
+ */
+export function registerSecret(value: string | undefined): void {
+  if (!value || value.length < 8 || value === 'EMPTY') return;
+  knownSecrets.add(value);
+  // As it appears inside JSON text.
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) knownSecrets.add(escaped);
+}
+
+/** Masks known secrets and API-key-looking substrings (error messages, logs, everything written to disk). */
 export function redactString(text: string): string {
-  return text.replace(SECRET_VALUE, '[redacted]');
+  let out = text;
+  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  return out.replace(SECRET_VALUE, '[redacted]');
 }

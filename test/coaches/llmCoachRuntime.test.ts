@@ -41,7 +41,7 @@ describe('LLM coach runtime (OpenAI wire protocol, real openai client)', () => {
   it.each([
     ['no score', 'The agent did well.'],
     ['a word for a score', 'PROCESS_SCORE: nine'],
-    ['two different scores', 'PROCESS_SCORE: 7\nOn reflection:\nPROCESS_SCORE: 3'],
+    ['a final score line that is not a number', 'PROCESS_SCORE: 7\nOn reflection:\nPROCESS_SCORE: three'],
   ])('sends one repair prompt for %s, and uses the repaired answer', async (_name, bad) => {
     server.setHandler(scripted([ok(bad), ok('PROCESS_SCORE: 6')]));
     const coach = await makeCoach('openai', server.url);
@@ -206,6 +206,26 @@ describe('LLM coach runtime (OpenAI wire protocol, real openai client)', () => {
       expect(own.maxConcurrent()).toBe(2);
     } finally {
       await own.close();
+    }
+  });
+
+  it('keys the cache on the server too: the same model on another endpoint is asked, not served from cache (issue 18 item 3)', async () => {
+    const { dir, remove } = tempDir();
+    const other = await startFakeServer(() => ok('Other server.\nPROCESS_SCORE: 2', { input: 10, output: 2 }));
+    try {
+      server.setHandler(scripted([ok('Fine.\nPROCESS_SCORE: 7', { input: 100, output: 10 })]));
+      const model = uniqueModel();
+      const first = await makeCoach('openai', server.url, { model }, { cacheDir: dir });
+      const a = await first.evaluate(solverInput());
+      const second = await makeCoach('openai', other.url, { model }, { cacheDir: dir });
+      const b = await second.evaluate(solverInput());
+      expect(a.score).toBe(7);
+      expect(other.requests).toHaveLength(1);
+      expect(b.flags.cached).toBe(false);
+      expect(b.score).toBe(2);
+    } finally {
+      await other.close();
+      remove();
     }
   });
 

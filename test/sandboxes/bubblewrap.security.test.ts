@@ -8,6 +8,7 @@ import { createBubblewrapSandbox } from '../../plugins/sandboxes/bubblewrap/crea
 import type { BubblewrapSandboxOptions } from '../../plugins/sandboxes/bubblewrap/bubblewrapSandboxPlugin.js';
 import type { HostSandbox } from '../../plugins/sandboxes/shared/HostSandbox.js';
 import { collectFiles, listWorkspaceFiles, safeReadFile, safeWriteFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
+import { sweepStaleWorkspaces } from '../../plugins/sandboxes/shared/workspaceDirs.js';
 import { lastJson, sandboxProcesses, waitFor } from './sandboxTestUtils.js';
 
 /*
@@ -32,6 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.dispose()));
+  // The process the "dies with its parent" test SIGKILLs leaves its workspace tmpfs mounted; the next start sweeps it.
+  await sweepStaleWorkspaces(workRoot);
   await rm(workRoot, { recursive: true, force: true });
 });
 

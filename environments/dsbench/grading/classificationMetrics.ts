@@ -95,28 +95,28 @@ export function logLoss(truth01: readonly number[], probs: readonly number[], ep
 export function quadraticWeightedKappa(truth: readonly number[], pred: readonly number[]): number {
   const n = truth.length;
   if (n === 0) return NaN;
-  const lo = Math.min(...truth, ...pred);
-  const hi = Math.max(...truth, ...pred);
-  const k = hi - lo + 1;
-  if (k <= 1) return 1;
-  const observed = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  const histT = new Array<number>(k).fill(0);
-  const histP = new Array<number>(k).fill(0);
-  for (let i = 0; i < n; i++) {
-    const a = truth[i]! - lo;
-    const b = pred[i]! - lo;
-    observed[a]![b]!++;
-    histT[a]!++;
-    histP[b]!++;
-  }
+  // As scikit-learn: the labels that occur, in order, weighted by index distance (not by value, so one prediction
+  // of 1e9 adds one label instead of a billion). The expected-agreement sum expands into per-side moments, so
+  // neither a k×k matrix nor a spread of all values is needed.
+  const labels = [...new Set([...truth, ...pred])].sort((a, b) => a - b);
+  if (labels.length <= 1) return 1;
+  const index = new Map<number, number>();
+  labels.forEach((l, i) => index.set(l, i));
   let num = 0;
-  let den = 0;
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) {
-      const w = ((a - b) * (a - b)) / ((k - 1) * (k - 1));
-      num += w * observed[a]![b]!;
-      den += (w * histT[a]! * histP[b]!) / n;
-    }
+  let s1t = 0;
+  let s2t = 0;
+  let s1p = 0;
+  let s2p = 0;
+  for (let i = 0; i < n; i++) {
+    const a = index.get(truth[i]!)!;
+    const b = index.get(pred[i]!)!;
+    num += (a - b) * (a - b);
+    s1t += a;
+    s2t += a * a;
+    s1p += b;
+    s2p += b * b;
   }
+  // Σ_ab (a−b)² · histT[a] · histP[b] / n
+  const den = s2t + s2p - (2 * s1t * s1p) / n;
   return den === 0 ? 1 : 1 - num / den;
 }

@@ -48,16 +48,18 @@ export interface GradeResult {
   readonly text: string;
 }
 
+/** Plain decimal numbers only: `Number()` would also read `0x10`, `0b1`, `Infinity` and whitespace. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const canonNumber = (s: string) => String(Number(s));
-const canonId = (s: string) => {
-  const t = s.trim();
-  return t !== '' && Number.isFinite(Number(t)) ? canonNumber(t) : t;
-};
-const BOOL: Record<string, string> = { true: '1', false: '0' };
 const isNum = (s: string) => {
   const t = s.trim();
-  return t !== '' && Number.isFinite(Number(t));
+  return DECIMAL.test(t) && Number.isFinite(Number(t));
 };
+const canonId = (s: string) => {
+  const t = s.trim();
+  return isNum(t) ? canonNumber(t) : t;
+};
+const BOOL: Record<string, string> = { true: '1', false: '0' };
 /** Labels as comparable strings: booleans → 1/0, numbers canonical, others trimmed. */
 const canonLabel = (s: string) => {
   const t = s.trim();
@@ -282,6 +284,10 @@ export function gradeSubmission(answerCsv: string, submissionCsv: string | undef
     const metrics = averageMetrics(parts);
     if (fallback) metrics.lenient_fallback = 1;
     const metricValue = metrics[metric];
+    if (metric in metrics && !Number.isFinite(metricValue)) {
+      // e.g. predictions near 1e308 overflow the RMSE: that is a submission problem, not a valid result without a score.
+      throw new InvalidSubmission(`the predictions make ${metric} non-finite (${String(metricValue)}); check for absurdly large values`);
+    }
     const score = typeof metricValue === 'number' && Number.isFinite(metricValue) ? metricValue : undefined;
     const rpg = hasGap ? relativePerformanceGap(score, opts.baselineScore!, opts.gtScore!) : NaN;
     const r = { ...base, valid: true, metrics, ...(score !== undefined ? { score } : {}), rpg, fair: fairMetrics(taskType, metrics) };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { atomicWriteFile } from '../../../core/util/atomicWrite.js';
+import { writeSecretFree } from '../../../core/util/writeSecretFree.js';
 import type { ChartSpec } from './ReportData.js';
 import { renderSvgLineChart } from './renderSvgChart.js';
 
@@ -15,7 +15,7 @@ export async function writeCurvePlots(charts: readonly ChartSpec[], dir: string)
       yRange: chart.yRange,
       series: chart.series.map((s) => ({ label: s.label, color: s.color, dash: s.dash, x: s.x, y: s.y })),
     });
-    await atomicWriteFile(file, svg);
+    await writeSecretFree(file, svg);
     written.push(file);
   }
   return written;

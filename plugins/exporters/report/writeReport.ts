@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { atomicWriteFile } from '../../../core/util/atomicWrite.js';
+import { writeSecretFree } from '../../../core/util/writeSecretFree.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { truncateMiddle } from '../../../core/util/truncate.js';
 import { buildCharts, colorAt } from './buildCharts.js';
@@ -126,7 +126,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WriteRep
     charts,
   };
   const html = renderReportHtml(data, lib);
-  await atomicWriteFile(out, html);
+  await writeSecretFree(out, html);
   const plotsDir = options.plotsDir === undefined ? join(dirname(out), `${basename(out, extname(out))}-plots`) : options.plotsDir;
   const plots = plotsDir === false ? [] : await writeCurvePlots(charts, resolve(plotsDir));
   return {

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import type { GenerateRequest, Generation, ScoreRequest } from '../../../core/contracts/Policy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
+import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { Rng } from '../../../core/util/Rng.js';
 import type { Tf } from '../../tfjs/loadTf.js';
@@ -282,7 +284,16 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     this.#checkAlive();
     await mkdir(dir, { recursive: true });
     const tensors = [];
-    for (const [name, v] of this.#o.weights) tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
+    for (const [name, v] of this.#o.weights) {
+      const data = (await v.data()) as Float32Array;
+      const bad = firstNonFinite(data);
+      if (bad >= 0) {
+        throw new MappaError(`policy ${this.id}: weight '${name}' is non-finite (${data[bad]} at index ${bad}); not saving it`, {
+          hint: 'training diverged: lower the learning rate (or tighten gradient clipping) and resume from an earlier checkpoint',
+        });
+      }
+      tensors.push({ name, shape: v.shape, data });
+    }
     await writeCheckpoint(dir, {
       config: this.#o.config,
       rawConfig: this.#o.rawConfig,
@@ -313,12 +324,22 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
       tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, [...t.shape], 'float32')));
     });
     let version = this.#version + 1;
-    try {
-      const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as { policyVersion?: number };
-      if (typeof state.policyVersion === 'number') version = state.policyVersion;
-    } catch {
-      // A plain Hugging Face checkpoint has no mappa state: count the load as an update.
+    const stateFile = join(dir, STATE_FILE);
+    if (existsSync(stateFile)) {
+      let state: { policyVersion?: unknown };
+      try {
+        state = JSON.parse(await readFile(stateFile, 'utf8')) as { policyVersion?: unknown };
+      } catch (err) {
+        throw new MappaError(`${stateFile} is not valid JSON: ${(err as Error).message}`, { hint: 'the checkpoint is damaged; use an earlier one' });
+      }
+      if (!Number.isSafeInteger(state.policyVersion) || (state.policyVersion as number) < 0) {
+        throw new MappaError(`${stateFile}: policyVersion must be a non-negative integer (got ${JSON.stringify(state.policyVersion)})`, {
+          hint: 'the checkpoint is damaged; use an earlier one',
+        });
+      }
+      version = state.policyVersion as number;
     }
+    // A plain Hugging Face checkpoint has no mappa state: the load counts as an update.
     this.#version = version;
     this.#dropInference();
   }

@@ -303,9 +303,12 @@ export class TransformerModel {
   #ropeRange(t: number): { cos: TF.Tensor4D; sin: TF.Tensor4D } {
     const tf = this.tf;
     if (t > this.rope.positions) throw new RangeError(`sequence of ${t} tokens exceeds the context limit of ${this.rope.positions}`);
-    if (!this.#ropeTensors) {
+    if (!this.#ropeTensors || this.#ropeTensors.length < t) {
+      this.rope.ensure(t);
+      this.#ropeTensors?.cos.dispose();
+      this.#ropeTensors?.sin.dispose();
       const hd = this.config.headDim;
-      const n = this.rope.positions;
+      const n = this.rope.rows;
       this.#ropeTensors = {
         cos: tf.keep(tf.tensor4d(this.rope.cos, [1, n, 1, hd])),
         sin: tf.keep(tf.tensor4d(this.rope.sin, [1, n, 1, hd])),

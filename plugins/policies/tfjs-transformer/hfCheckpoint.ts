@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { SafetensorsReader, encodeSafetensors } from './safetensors.js';
 import type { LoadedTensor, SaveDtype, TensorToWrite } from './safetensors.js';
@@ -122,6 +123,14 @@ async function weightFiles(dir: string): Promise<{ files: string[]; index?: Map<
   if (!index) return { files: [join(dir, 'model.safetensors')] };
   const map = index['weight_map'];
   if (!map || typeof map !== 'object') throw new MappaError(`${indexFile}: no "weight_map" object`, { hint: 'the index is corrupt; re-download the checkpoint' });
+  for (const f of new Set(Object.values(map as Record<string, unknown>))) {
+    // Shards live next to the index: a path would let a checkpoint make us read any file on the host.
+    if (typeof f !== 'string' || f === '' || f === '.' || f === '..' || f.includes('/') || f.includes('\\')) {
+      throw new MappaError(`${indexFile}: shard ${JSON.stringify(f)} is not a file name in the checkpoint directory (it points outside)`, {
+        hint: 'weight_map values must be shard file names such as model-00001-of-00002.safetensors',
+      });
+    }
+  }
   const byName = new Map<string, string>(Object.entries(map as Record<string, string>).map(([k, f]) => [k, join(dir, f)]));
   return { files: [...new Set(byName.values())], index: byName };
 }
@@ -170,7 +179,14 @@ export async function streamWeights(dir: string, config: TransformerConfig, onTe
         });
       }
       if (entry.dtype === 'I32' || entry.dtype === 'I64') throw new MappaError(`${reader.file}: tensor '${name}' has integer dtype ${entry.dtype}; weights must be floating point`);
-      onTensor(await reader.read(name));
+      const tensor = await reader.read(name);
+      const bad = firstNonFinite(tensor.data as ArrayLike<number>);
+      if (bad >= 0) {
+        throw new MappaError(`${reader.file}: tensor '${name}' holds non-finite values (${String((tensor.data as ArrayLike<number>)[bad])} at index ${bad})`, {
+          hint: 'the weights are corrupt or training diverged; use an earlier checkpoint',
+        });
+      }
+      onTensor(tensor);
     }
   } finally {
     for (const r of readers.values()) await r.close();

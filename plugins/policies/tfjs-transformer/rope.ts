@@ -48,43 +48,77 @@ function halfBitsToFloat(h: number): number {
   return exp === 0 ? sign * frac * 2 ** -24 : sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** cos/sin tables [positions, headDim] in the rotate_half layout (each frequency repeated for both halves). */
+/**
+ * cos/sin tables [rows, headDim] in the rotate_half layout (each frequency repeated for both halves). `positions` is
+ * the limit (the context length, which may come from a checkpoint's max_position_embeddings); rows are computed as
+ * positions are used, doubling, so a config claiming 3e7 positions costs nothing until they are used.
+ */
 export class RopeTables {
-  readonly cos: Float32Array;
-  readonly sin: Float32Array;
+  #cos = new Float32Array(0);
+  #sin = new Float32Array(0);
+  #rows = 0;
 
   constructor(
     readonly headDim: number,
     readonly positions: number,
-    invFreq: Float32Array,
-  ) {
-    const half = headDim / 2;
-    this.cos = new Float32Array(positions * headDim);
-    this.sin = new Float32Array(positions * headDim);
-    for (let p = 0; p < positions; p++) {
+    readonly invFreq: Float32Array,
+  ) {}
+
+  /** Rows computed so far; `cos`/`sin` hold exactly these. */
+  get rows(): number {
+    return this.#rows;
+  }
+  get cos(): Float32Array {
+    return this.#cos;
+  }
+  get sin(): Float32Array {
+    return this.#sin;
+  }
+
+  /** Makes sure rows 0..n-1 exist (n ≤ positions). */
+  ensure(n: number): void {
+    if (n <= this.#rows) return;
+    if (n > this.positions) throw new RangeError(`position ${n - 1} is beyond the rotary table (${this.positions} positions)`);
+    const rows = Math.min(this.positions, Math.max(n, 2 * this.#rows, 256));
+    const hd = this.headDim;
+    const half = hd / 2;
+    const cos = new Float32Array(rows * hd);
+    const sin = new Float32Array(rows * hd);
+    cos.set(this.#cos);
+    sin.set(this.#sin);
+    for (let p = this.#rows; p < rows; p++) {
       for (let i = 0; i < half; i++) {
-        const angle = f(p * (invFreq[i] as number));
+        const angle = f(p * (this.invFreq[i] as number));
         const c = f(Math.cos(angle));
         const s = f(Math.sin(angle));
-        const o = p * headDim;
-        this.cos[o + i] = c;
-        this.cos[o + half + i] = c;
-        this.sin[o + i] = s;
-        this.sin[o + half + i] = s;
+        const o = p * hd;
+        cos[o + i] = c;
+        cos[o + half + i] = c;
+        sin[o + i] = s;
+        sin[o + half + i] = s;
       }
     }
+    this.#cos = cos;
+    this.#sin = sin;
+    this.#rows = rows;
   }
 
   /** Rows for the given positions, flattened [positions.length, headDim]. */
   gather(positions: ArrayLike<number>): { cos: Float32Array; sin: Float32Array } {
     const hd = this.headDim;
+    let max = -1;
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i] as number;
+      if (p >= this.positions) throw new RangeError(`position ${p} is beyond the rotary table (${this.positions} positions)`);
+      if (p > max) max = p;
+    }
+    this.ensure(max + 1);
     const cos = new Float32Array(positions.length * hd);
     const sin = new Float32Array(positions.length * hd);
     for (let i = 0; i < positions.length; i++) {
       const p = positions[i] as number;
-      if (p >= this.positions) throw new RangeError(`position ${p} is beyond the rotary table (${this.positions} positions)`);
-      cos.set(this.cos.subarray(p * hd, (p + 1) * hd), i * hd);
-      sin.set(this.sin.subarray(p * hd, (p + 1) * hd), i * hd);
+      cos.set(this.#cos.subarray(p * hd, (p + 1) * hd), i * hd);
+      sin.set(this.#sin.subarray(p * hd, (p + 1) * hd), i * hd);
     }
     return { cos, sin };
   }

@@ -52,8 +52,15 @@ export class SafetensorsReader {
   static async open(file: string): Promise<SafetensorsReader> {
     let size: number;
     try {
-      size = (await stat(file)).size;
+      const st = await stat(file);
+      if (!st.isFile()) {
+        throw new MappaError(`${file}: not a regular file (${st.isDirectory() ? 'a directory' : 'a special file'})`, {
+          hint: 'model.safetensors (and each shard) must be a file of weights',
+        });
+      }
+      size = st.size;
     } catch (err) {
+      if (err instanceof MappaError) throw err;
       throw new MappaError(`${file}: cannot read weights file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
         hint: 'check the checkpoint directory: it needs model.safetensors or model.safetensors.index.json with its shards',
         cause: err,
@@ -106,6 +113,13 @@ export class SafetensorsReader {
           throw corrupt(file, `tensor '${name}' ends at byte ${end} of the data section, which has only ${dataLen} bytes (truncated file?)`);
         }
         entries.set(name, { name, dtype, shape: shape as number[], begin, end });
+      }
+      // Two tensors sharing bytes would alias each other's weights (the format forbids it; a crafted file may not).
+      const byStart = [...entries.values()].sort((a, b) => a.begin - b.begin);
+      for (let i = 1; i < byStart.length; i++) {
+        const prev = byStart[i - 1]!;
+        const cur = byStart[i]!;
+        if (cur.begin < prev.end) throw corrupt(file, `tensors '${prev.name}' and '${cur.name}' overlap in the data section (bytes ${cur.begin}-${Math.min(prev.end, cur.end)})`);
       }
       return new SafetensorsReader(file, fh, 8 + headerLen, entries, metadata);
     } catch (err) {

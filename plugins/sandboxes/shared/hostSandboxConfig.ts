@@ -13,7 +13,12 @@ export const hostSandboxFields = {
   maxProcesses: z.number().int().min(1).default(64).describe('Processes and threads the code may have at once (RLIMIT_NPROC)'),
   maxOpenFiles: z.number().int().min(16).default(256).describe('Open file descriptors (RLIMIT_NOFILE)'),
   maxFileSizeMb: z.number().positive().default(256).describe('Largest file the code may write, in MB (RLIMIT_FSIZE)'),
-  maxWorkspaceMb: z.number().positive().default(1024).describe('Disk quota of the workspace in MB; checked while the code runs and after'),
+  maxWorkspaceMb: z.number().positive().default(1024).describe('Disk quota of the workspace in MB (as root: the size of its tmpfs)'),
+  maxWorkspaceFiles: z.number().int().min(16).default(100_000).describe('Files and directories the workspace may hold (as root: the inodes of its tmpfs)'),
+  workspaceFs: z
+    .enum(['auto', 'tmpfs', 'directory'])
+    .default('auto')
+    .describe('auto: as root each workspace is a size- and inode-capped tmpfs (in RAM) the kernel enforces, else a directory whose size is polled; tmpfs: require it; directory: never mount'),
   maxOutputBytes: z.number().int().min(256).default(262_144).describe('Bytes of stdout and of stderr kept (head and tail); the rest is replaced by a marker'),
   maxFetchBytes: z.number().int().min(0).default(67_108_864).describe('Total bytes of fetched files returned by one stateless run'),
   env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for the code (the environment is otherwise empty)'),

@@ -123,34 +123,68 @@ export async function listWorkspaceFiles(root: string, options: { readonly ignor
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Total bytes of regular files under `root`; stops counting early once above `stopAbove`. */
-export async function workspaceBytes(root: string, stopAbove = Number.POSITIVE_INFINITY): Promise<number> {
-  let total = 0;
+export interface WalkedUsage {
+  readonly bytes: number;
+  /** Entries of every kind (what an inode quota counts). */
+  readonly entries: number;
+  /** A path was too long to reach by name (past PATH_MAX): data there would be invisible to any path-based check. */
+  readonly tooDeep: boolean;
+}
+
+/**
+ * Bytes and entries under `root`, for workspaces without a kernel-enforced quota; stops early once above either
+ * bound. A directory too deep to open by path is reported (`tooDeep`) rather than skipped.
+ */
+export async function walkWorkspaceUsage(root: string, stopBytes = Number.POSITIVE_INFINITY, stopEntries = Number.POSITIVE_INFINITY): Promise<WalkedUsage> {
+  let bytes = 0;
+  let entries = 0;
+  let tooDeep = false;
+  const over = () => tooDeep || bytes > stopBytes || entries > stopEntries;
   const walk = async (dir: string): Promise<void> => {
-    let entries: Dirent[];
+    let list: Dirent[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
+      list = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') tooDeep = true;
       return;
     }
-    for (const e of entries) {
-      if (total > stopAbove) return;
+    for (const e of list) {
+      if (over()) return;
+      entries++;
       const full = join(dir, e.name);
       if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) total += (await lstatOrUndefined(full).catch(() => undefined))?.size ?? 0;
+      else if (e.isFile()) {
+        try {
+          bytes += (await lstat(full)).size;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') tooDeep = true;
+        }
+      }
     }
   };
   await walk(root);
-  return total;
+  return { bytes, entries, tooDeep };
 }
 
 /** Gives every entry under `root` (and `root` itself) to `owner`, without following symlinks. */
 export async function chownTree(root: string, owner: FileOwner): Promise<void> {
   const visit = async (path: string, isDir: boolean): Promise<void> => {
-    const st = await lstatOrUndefined(path);
+    const st = await lstatOrUndefined(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENAMETOOLONG') return undefined;
+      throw err;
+    });
+    if (!st) return;
     if (st && (st.uid !== owner.uid || st.gid !== owner.gid)) await lchown(path, owner.uid, owner.gid);
     if (!isDir) return;
-    for (const e of await readdir(path, { withFileTypes: true })) await visit(join(path, e.name), e.isDirectory());
+    let list: Dirent[];
+    try {
+      list = await readdir(path, { withFileTypes: true });
+    } catch (err) {
+      // Past PATH_MAX only the sandboxed code can have made it, and its entries already belong to the sandbox user.
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return;
+      throw err;
+    }
+    for (const e of list) await visit(join(path, e.name), e.isDirectory());
   };
   await visit(root, true);
 }

@@ -1,6 +1,7 @@
 export type * from './contracts/AgentSpec.js';
 export type * from './contracts/Coach.js';
 export type * from './contracts/Environment.js';
+export { isExternallyTrainablePolicy, type ExternallyTrainablePolicy } from './contracts/ExternallyTrainablePolicy.js';
 export type * from './contracts/Logger.js';
 export type * from './contracts/Policy.js';
 export type * from './contracts/RunContext.js';

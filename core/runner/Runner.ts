@@ -163,8 +163,12 @@ export class Runner {
     return { ...episodeMetrics('eval/', episodes), 'time/eval_s': (performance.now() - t0) / 1000 };
   }
 
+  #checkpointDir(step: number): string {
+    return join(this.store.checkpointsDir, `step-${String(step).padStart(4, '0')}`);
+  }
+
   async #saveCheckpoint(step: number): Promise<void> {
-    const dir = join(this.store.checkpointsDir, `step-${String(step).padStart(4, '0')}`);
+    const dir = this.#checkpointDir(step);
     await atomicWriteDir(dir, async (tmp) => {
       for (const [id, policy] of this.policies) {
         if (policy.trainable && policy.save) await policy.save(join(tmp, 'policies', id), { exact: true });
@@ -276,7 +280,17 @@ export class Runner {
           experiences,
         }));
         const t1 = performance.now();
-        const metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+        let metrics: Awaited<ReturnType<Trainer['step']>>;
+        try {
+          metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+        } catch (err) {
+          // A trainer whose failed step changed nothing (external): checkpoint the last good step, so that
+          // `--resume` continues from it even when the failure came before the first scheduled checkpoint.
+          if (this.trainer!.keepsStateOnFailure && !existsSync(this.#checkpointDir(step - 1))) {
+            await this.#saveCheckpoint(step - 1).catch((e: unknown) => this.logger.error(`could not checkpoint step ${step - 1} after the trainer failed: ${(e as Error).message}`));
+          }
+          throw err;
+        }
         row['time/train_s'] = (performance.now() - t1) / 1000;
         for (const [agent, ms] of Object.entries(metrics)) for (const [k, v] of Object.entries(ms)) row[`trainer/${agent}/${k}`] = v;
       }

@@ -16,6 +16,8 @@ export interface GenerationJob {
   readonly stopStrings: readonly string[];
   readonly rng: Rng;
   readonly signal?: AbortSignal | undefined;
+  /** Called with each sampled token as soon as it exists (servers stream it). */
+  readonly onToken?: ((id: number, logprob: number) => void) | undefined;
 }
 
 export interface GenerationOutput {
@@ -306,6 +308,7 @@ export class GenerationEngine {
       r.tokens.push(id);
       r.logprobs.push(logprob);
       const j = r.job;
+      j.onToken?.(id, logprob);
       if (j.stopTokenIds.has(id)) r.finish = 'stop';
       else if (j.stopStrings.length > 0 && j.stopStrings.some((s) => this.#o.decode(r.tokens).includes(s))) r.finish = 'stop';
       else if (r.tokens.length >= j.maxNewTokens || j.contextIds.length + r.tokens.length >= this.#o.maxPositions) r.finish = 'length';

@@ -105,6 +105,10 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   get eosTokenIds(): readonly number[] {
     return this.#o.generation.eosTokenIds;
   }
+  /** Longest context + generation in tokens. */
+  get maxContextLength(): number {
+    return this.#o.maxContextLength;
+  }
   get backend(): string {
     return this.#o.backend;
   }
@@ -170,7 +174,14 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
    * Generation from raw context ids (no chat template): what `generate` does after rendering the messages.
    * `ignoreEos` keeps generating through EOS tokens (for comparisons with reference implementations).
    */
-  async generateFromIds(request: Omit<GenerateRequest, 'messages'> & { contextIds: readonly number[]; ignoreEos?: boolean }): Promise<Generation> {
+  async generateFromIds(
+    request: Omit<GenerateRequest, 'messages'> & {
+      contextIds: readonly number[];
+      ignoreEos?: boolean | undefined;
+      /** Called with each token as it is sampled (the server streams them). */
+      onToken?: ((id: number, logprob: number) => void) | undefined;
+    },
+  ): Promise<Generation> {
     this.#checkAlive();
     const s = request.sampling ?? {};
     const d = this.#o.sampling;
@@ -193,6 +204,7 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
       stopStrings: s.stopStrings ?? d.stopStrings,
       rng: Rng.fromSeed(request.seed),
       signal: request.signal,
+      onToken: request.onToken,
     });
     const last = out.tokenIds[out.tokenIds.length - 1];
     const visible = last !== undefined && this.#endIds.has(last) ? out.tokenIds.slice(0, -1) : out.tokenIds;

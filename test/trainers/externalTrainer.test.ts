@@ -157,6 +157,37 @@ describe('external trainer', () => {
     }
   });
 
+  it('an HTTP trainer endpoint gets the batch and answers once the weights are written; its errors stop the run', async () => {
+    const runDir = await mkdtemp(join(root, 'run-'));
+    const { startFakeServer } = await import('../fakes/fakeOpenAIServer.js');
+    let status = 200;
+    const endpoint = await startFakeServer(async (req) => {
+      if (status === 200) {
+        await mkdir(req.body.out_dir, { recursive: true });
+        await writeFile(join(req.body.out_dir, 'config.json'), '{}');
+        await writeFile(join(req.body.out_dir, 'model.safetensors'), 'w');
+      }
+      return { status, body: status === 200 ? { ok: true } : { error: 'trainer out of memory' } };
+    });
+    try {
+      const p = policy('endpoint-model');
+      const trainer = await createExternalTrainer({ endpoint: `${endpoint.url}/train`, settings: { lr: 1e-3 } }, { runDir, cwd: root, logger: silentLogger });
+      await trainer.step([{ agentId: 'solver', policy: p, experiences: [exp('solver', 0, 1)] }], { step: 1, totalSteps: 2 });
+      const body = endpoint.requests[0]!.body;
+      expect(body.meta).toMatchObject({ format: 'mappa-rl-batch', step: 1, agent_ids: ['solver'] });
+      expect(body.meta_path).toBe(join(runDir, 'external', 'endpoint-model', 'step-0001', 'batch', 'meta.json'));
+      expect(body.weights_dir).toBe(initial);
+      expect(p.version).toBe(1);
+      status = 500;
+      await expect(trainer.step([{ agentId: 'solver', policy: p, experiences: [exp('solver', 1, 1)] }], { step: 2, totalSteps: 2 })).rejects.toThrow(
+        /POST .*\/train answered HTTP 500/,
+      );
+      expect(p.version).toBe(1);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
   it('saves the served version and trainer state, and a resumed trainer has the server load them again', async () => {
     const runDir = await mkdtemp(join(root, 'run-'));
     const p = policy('resume-model');

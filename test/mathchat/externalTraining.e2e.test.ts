@@ -56,6 +56,7 @@ describe.skipIf(!PYTHON)('MathChat served by mappa serve, trained by the PyTorch
       'run.eval.every=0',
       'run.eval.atStart=false',
       'run.eval.atEnd=false',
+      `run.cacheDir=${join(dir, 'cache')}`,
     ];
     const { pipeline } = await loadPipelineForCli(PIPELINE, sets);
     const runDir = join(dir, 'run');

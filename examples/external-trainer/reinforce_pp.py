@@ -406,7 +406,8 @@ def main(argv=None):
         for i in range(0, len(trained), micro):
             chunk = trained[i : i + micro]
             reuse = [old_mode == "rollout" and r["policy_version"] == meta["policy_version"]
-                     and len(r["rollout_logprobs"]) == len(r["action_ids"]) for r in chunk]
+                     and len(r["rollout_logprobs"]) == len(r["action_ids"])
+                     and all(math.isfinite(x) for x in r["rollout_logprobs"]) for r in chunk]
             lps, ents = action_logprobs(c, W, chunk, with_entropy=True)
             for r, lp, e, ru in zip(chunk, lps, ents, reuse):
                 r["old"] = np.array(r["rollout_logprobs"], dtype=np.float64) if ru else lp.numpy().astype(np.float64)

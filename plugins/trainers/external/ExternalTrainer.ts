@@ -155,7 +155,13 @@ export class ExternalTrainer implements Trainer {
       o.logger?.info(`trainer external: ${where}: ${argv.join(' ')}`);
       const res = await runExternalCommand(argv, { cwd: o.cwd, timeoutMs: o.timeoutS * 1000, logger: o.logger, label: `trainer ${policy.id}`, signal: context.signal });
       if (res.exitCode !== 0) {
-        const how = res.timedOut ? `timed out after ${o.timeoutS} s` : res.exitCode === undefined ? `was killed (${res.signal ?? 'signal'})` : `exited with code ${res.exitCode}`;
+        const how = res.timedOut
+          ? `timed out after ${o.timeoutS} s`
+          : context.signal?.aborted
+            ? 'was stopped because the run was interrupted'
+            : res.exitCode === undefined
+              ? `was killed (${res.signal ?? 'signal'})`
+              : `exited with code ${res.exitCode}`;
         throw new MappaError(`external trainer for ${where} failed: \`${argv.join(' ')}\` ${how}`, {
           hint: `${res.tail.length ? `its last output:\n    ${res.tail.join('\n    ')}\n` : ''}batch: ${metaPath}\n${keptHint}`,
         });

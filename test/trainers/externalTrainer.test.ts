@@ -143,6 +143,29 @@ describe('external trainer', () => {
     expect(p.weightsDir).toBe(initial);
   }, 20_000);
 
+  it.each([1, 2])('with %i policy at a time, a step in which one policy fails commits none (the saved state keeps the last good versions)', async (concurrency) => {
+    const runDir = await mkdtemp(join(root, 'run-'));
+    const good = policy(`good-${concurrency}`);
+    const bad = policy(`bad-${concurrency}`);
+    const trainer = await trainerFor(`fail-policy-bad-${concurrency}`, runDir, { concurrency });
+    const err = await trainer
+      .step(
+        [
+          { agentId: 'solver', policy: good, experiences: [exp('solver', 0, 1)] },
+          { agentId: 'verifier', policy: bad, experiences: [exp('verifier', 0, 1)] },
+        ],
+        { step: 1, totalSteps: 2 },
+      )
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(new RegExp(`policy "bad-${concurrency}" at step 1 failed`));
+    expect(good.version).toBe(1); // its server already serves the new weights…
+    const ckpt = join(runDir, 'ckpt');
+    await mkdir(ckpt);
+    await trainer.saveState!(ckpt);
+    // …but the state a checkpoint of the last good step saves does not contain them.
+    expect(JSON.parse(await readFile(join(ckpt, 'state.json'), 'utf8')).policies).toEqual({});
+  });
+
   it('a server that refuses the new weights stops the run with its answer', async () => {
     const runDir = await mkdtemp(join(root, 'run-'));
     const p = policy('refused-model');

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import pLimit from 'p-limit';
 import { isExternallyTrainablePolicy, type ExternallyTrainablePolicy } from '../../../core/contracts/ExternallyTrainablePolicy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import type { Policy } from '../../../core/contracts/Policy.js';
@@ -22,6 +23,8 @@ export interface ExternalTrainerOptions {
   readonly settings: { readonly estimator: string } & Readonly<Record<string, unknown>>;
   readonly reloadCommand?: string | readonly string[] | undefined;
   readonly reloadTimeoutS: number;
+  /** Policies trained at once (default 1). */
+  readonly concurrency?: number | undefined;
   /** Run directory: batches, new weights and trainer state go under `<runDir>/external/<policy>/`. */
   readonly runDir: string;
   /** Working directory of the commands (the pipeline file's folder). */
@@ -78,7 +81,7 @@ export class ExternalTrainer implements Trainer {
       list.push(b);
       byPolicy.set(b.policy.id, list);
     }
-    const out: Record<string, TrainMetrics> = {};
+    const jobs: Array<[ExternallyTrainablePolicy, AgentBatch[]]> = [];
     for (const [policyId, group] of byPolicy) {
       const policy = group[0]!.policy;
       if (!isExternallyTrainablePolicy(policy)) {
@@ -87,13 +90,31 @@ export class ExternalTrainer implements Trainer {
         });
       }
       this.#policies.set(policyId, policy);
-      Object.assign(out, await this.#stepPolicy(policy, group, context));
+      jobs.push([policy, group]);
+    }
+    // Each policy's step is all-or-nothing; with several at once, the ones that succeeded keep their new version even
+    // when another fails (the error names the failed one; a resume redoes the step for all).
+    const limit = pLimit(this.options.concurrency ?? 1);
+    const results = await Promise.allSettled(jobs.map(([policy, group]) => limit(() => this.#stepPolicy(policy, group, context))));
+    // The step counts only when every policy succeeded: until then the saved state (what a checkpoint of the last
+    // good step holds) keeps the previous versions and trainer state, also of the policies that did succeed.
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const out: Record<string, TrainMetrics> = {};
+    for (const r of results) {
+      if (r.status !== 'fulfilled') continue;
+      await r.value.commit();
+      Object.assign(out, r.value.metrics);
     }
     this.#lastStep = context.step;
     return out;
   }
 
-  async #stepPolicy(policy: ExternallyTrainablePolicy, group: readonly AgentBatch[], context: TrainStepContext): Promise<Record<string, TrainMetrics>> {
+  async #stepPolicy(
+    policy: ExternallyTrainablePolicy,
+    group: readonly AgentBatch[],
+    context: TrainStepContext,
+  ): Promise<{ metrics: Record<string, TrainMetrics>; commit: () => Promise<void> }> {
     const o = this.options;
     const version = policy.version;
     const weights = this.#state.get(policy.id)?.weightsDir ?? policy.weightsDir;
@@ -114,7 +135,7 @@ export class ExternalTrainer implements Trainer {
     const samples = group.reduce((s, b) => s + b.experiences.length, 0);
     if (samples === 0) {
       o.logger?.warn(`trainer external: no experiences for policy "${policy.id}" at step ${context.step}; not trained (do its generations carry token ids? set returnTokenIds: true)`);
-      return metrics;
+      return { metrics, commit: async () => {} };
     }
 
     const pdir = this.#policyDir(policy.id);
@@ -197,16 +218,18 @@ export class ExternalTrainer implements Trainer {
       }
     }
     const reloadS = (performance.now() - t1) / 1000;
-    this.#state.set(policy.id, { weightsDir: outDir, version: next });
-    await rm(join(pdir, 'state-committed'), { recursive: true, force: true });
-    await cp(stateDir, join(pdir, 'state-committed'), { recursive: true });
+    const commit = async () => {
+      this.#state.set(policy.id, { weightsDir: outDir, version: next });
+      await rm(join(pdir, 'state-committed'), { recursive: true, force: true });
+      await cp(stateDir, join(pdir, 'state-committed'), { recursive: true });
+    };
     o.logger?.info(`trainer external: ${where}: version ${next} served (trainer ${trainerS.toFixed(1)} s, reload ${reloadS.toFixed(1)} s)`);
 
     const reported = await readTrainerMetrics(outDir, o.logger);
     for (const b of group) {
       Object.assign(metrics[b.agentId]!, reported[b.agentId] ?? {}, { wait_trainer_s: trainerS, wait_reload_s: reloadS, policy_version: next });
     }
-    return metrics;
+    return { metrics, commit };
   }
 
   async #callEndpoint(url: string, body: unknown, where: string, metaPath: string, keptHint: string, signal: AbortSignal | undefined): Promise<void> {

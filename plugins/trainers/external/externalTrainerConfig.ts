@@ -36,6 +36,12 @@ export const ExternalTrainerConfig = z
         'Instead of the policy server\'s reload endpoint: a command that makes the server serve {weights} as {version} (placeholders {weights} {version} {policy}); exit 0 when it does',
       ),
     reloadTimeoutS: z.number().positive().default(600).describe('Longest a reload command may take (seconds)'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Policies trained at once, each by its own trainer process (raise it when the trainers do not share one GPU)'),
   })
   .superRefine((c, ctx) => {
     if ((c.command === undefined) === (c.endpoint === undefined)) {

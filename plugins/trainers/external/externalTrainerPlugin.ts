@@ -23,6 +23,7 @@ export async function createExternalTrainer(
     settings: { ...settings, seed: settings['seed'] ?? extras.seed ?? deriveSeed(0, 'trainer', 'external') },
     reloadCommand: config.reloadCommand,
     reloadTimeoutS: config.reloadTimeoutS,
+    concurrency: config.concurrency,
     runDir: extras.runDir,
     cwd: extras.cwd ?? process.cwd(),
     runName: extras.runName,

@@ -92,12 +92,11 @@ export class ExternalTrainer implements Trainer {
       this.#policies.set(policyId, policy);
       jobs.push([policy, group]);
     }
-    // Each policy's step is all-or-nothing; with several at once, the ones that succeeded keep their new version even
-    // when another fails (the error names the failed one; a resume redoes the step for all).
     const limit = pLimit(this.options.concurrency ?? 1);
     const results = await Promise.allSettled(jobs.map(([policy, group]) => limit(() => this.#stepPolicy(policy, group, context))));
     // The step counts only when every policy succeeded: until then the saved state (what a checkpoint of the last
-    // good step holds) keeps the previous versions and trainer state, also of the policies that did succeed.
+    // good step holds) keeps the previous versions and trainer state, also of policies whose server already serves
+    // their new weights (a resume loads the saved ones back and redoes the step for all).
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const out: Record<string, TrainMetrics> = {};

@@ -25,13 +25,16 @@ const { values } = parseArgs({
     'eval-tasks': { type: 'string', default: '40' },
     python: { type: 'string', default: '/usr/bin/python3' },
     keep: { type: 'boolean', default: false },
+    /** Reuse the in-process run (and warm-start cache) of an earlier `--keep` run in this folder. */
+    work: { type: 'string' },
   },
 });
 const root = resolve(import.meta.dirname, '..');
 const AGENTS = ['solver', 'coder', 'verifier'] as const;
 const steps = Number(values.steps);
 const evalEvery = Math.max(1, Math.floor(steps / 2));
-const work = await mkdtemp(join(tmpdir(), 'mappa-ext-vs-inproc-'));
+const work = values.work ? resolve(values.work) : await mkdtemp(join(tmpdir(), 'mappa-ext-vs-inproc-'));
+const keep = values.keep || values.work !== undefined;
 const common = [
   `run.steps=${steps}`,
   `run.tasksPerStep=${values.tasks}`,
@@ -51,6 +54,17 @@ async function train(file: string, sets: string[], runDir: string) {
   const summary = await run.runner.train();
   await run.dispose();
   return { seconds: (performance.now() - t0) / 1000, metrics: summary.metrics };
+}
+
+/** An earlier in-process run: its metrics, and its wall time as the sum of its phases (warm start, evals, steps). */
+function earlier(runDir: string) {
+  const metrics = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
+  const m0 = metrics.find((m) => m.step === 0) ?? {};
+  const seconds = (m0['time/warmstart_s'] ?? 0) + (m0['time/eval_s'] ?? 0) + metrics.filter((m) => (m.step ?? 0) > 0).reduce((s, m) => s + (m['time/step_s'] ?? 0), 0);
+  return { seconds, metrics, reused: true };
 }
 
 function summarize(rows: readonly object[]) {
@@ -85,7 +99,8 @@ function sameActions(a: string, b: string): { compared: number; identical: numbe
 
 try {
   const warm = [`warmStart.demonstrations.count=${values.demos}`, `warmStart.trainer.epochs=${values.epochs}`];
-  const a = await train('pipeline.yaml', warm, join(work, 'in-process'));
+  const reuse = existsSync(join(work, 'in-process', 'checkpoints', `step-${String(steps).padStart(4, '0')}`));
+  const a = reuse ? earlier(join(work, 'in-process')) : await train('pipeline.yaml', warm, join(work, 'in-process'));
   // The warm-started weights A trained from (the warm-start cache), served for B.
   const cache = join(work, 'cache', 'warm-start');
   const initial: Record<string, string> = {};
@@ -112,12 +127,12 @@ try {
         inProcess: { seconds: a.seconds, steps: summarize(a.metrics) },
         external: { seconds: b.seconds, steps: summarize(b.metrics) },
         step1SameActions: sameActions(join(work, 'in-process'), join(work, 'external')),
-        workDir: values.keep ? work : undefined,
+        workDir: keep ? work : undefined,
       },
       null,
       1,
     ),
   );
 } finally {
-  if (!values.keep) await rm(work, { recursive: true, force: true });
+  if (!keep) await rm(work, { recursive: true, force: true });
 }

@@ -24,6 +24,12 @@ export type TrainMetrics = Readonly<Record<string, number>>;
  */
 export interface Trainer {
   readonly name: string;
+  /**
+   * A failed `step` leaves the policies and the trainer state as they were before it (true for the `external`
+   * trainer, whose weights only change once a step succeeds); the runner then checkpoints the last good step so
+   * `mappa train --resume` can continue after the cause is fixed.
+   */
+  readonly keepsStateOnFailure?: boolean;
   /** Checks that the trainer can update these policies (called before any rollout). */
   validate?(policies: ReadonlyMap<string, Policy>): string[];
   step(batches: readonly AgentBatch[], context: TrainStepContext): Promise<Record<string, TrainMetrics>>;

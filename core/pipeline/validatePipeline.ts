@@ -276,6 +276,40 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
     });
   }
 
+  // A trainer outside this process (`external`) needs policies whose served weights it can replace.
+  const externalDef = trainerDef?.definition;
+  if (externalDef?.capabilities?.requiresExternallyTrainablePolicy) {
+    rawAgents.forEach((agent, i) => {
+      if (!agent || typeof agent !== 'object' || agent['train'] === false) return;
+      const policyName = typeof agent['policy'] === 'string' ? (agent['policy'] as string) : String(agent['id']);
+      const policyDef = policyDefs.get(policyName)?.definition;
+      if (!policyDef) return;
+      const ext = policyDef.capabilities?.externallyTrainable;
+      if (!ext) {
+        issues.push({
+          path: `agents[${i}].policy`,
+          message: `trainer "${externalDef.name}" cannot train policy "${policyName}" (${policyDef.name}): it trains policies served by a server that can reload weights (openai-compatible)`,
+          hint: policyDef.capabilities?.trainable
+            ? `train this ${policyDef.name} policy in-process (trainer: reinforce++), or serve it with \`mappa serve\` and use an openai-compatible policy`
+            : `set \`train: false\` on this agent, or use an openai-compatible policy served by vLLM (--enable-lora) or \`mappa serve\``,
+        });
+        return;
+      }
+      const policyPath = typeof agent['policy'] === 'string' ? `policies.${policyName}` : `agents[${i}].policy`;
+      const cfg = (typeof agent['policy'] === 'string' ? rawPolicies[policyName] : agent['policy']) as Record<string, unknown> | undefined;
+      for (const req of ext.requires ?? []) {
+        const value = cfg?.[req.field];
+        if (cfg && (req.equals === undefined ? value === undefined : value !== req.equals)) {
+          issues.push({
+            path: `${policyPath}.${req.field}`,
+            message: `trainer "${externalDef.name}" needs \`${req.field}${req.equals === undefined ? '' : `: ${JSON.stringify(req.equals)}`}\` on policy "${policyName}": ${req.why}`,
+            hint: req.equals === undefined ? `e.g. ${req.field}: ./weights/${policyName} (relative to the pipeline file)` : `set ${req.field}: ${JSON.stringify(req.equals)}`,
+          });
+        }
+      }
+    });
+  }
+
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: orderIssues(issues, rawObj) };
 
   // 6. Resolve.

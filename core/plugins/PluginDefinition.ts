@@ -33,6 +33,13 @@ export interface PluginCapabilities {
   readonly notTrainableReason?: string;
   /** Trainer plugins: whether every trained agent must use a trainable policy. */
   readonly requiresTrainablePolicy?: boolean;
+  /**
+   * Policy plugins: a trainer outside this process can replace its weights (see ExternallyTrainablePolicy); `requires`
+   * lists config fields that must then be set (to `equals`, when given), with why (shown by validation).
+   */
+  readonly externallyTrainable?: { readonly requires?: readonly { readonly field: string; readonly why: string; readonly equals?: unknown }[] };
+  /** Trainer plugins: every trained agent must use an externally trainable policy (the `external` trainer). */
+  readonly requiresExternallyTrainablePolicy?: boolean;
 }
 
 export interface PluginDefinition<K extends PluginKind = PluginKind, C = any> {

@@ -190,8 +190,12 @@ export class Runner {
     }
   }
 
+  #checkpointDir(step: number): string {
+    return join(this.store.checkpointsDir, checkpointDirName(step));
+  }
+
   async #saveCheckpoint(step: number): Promise<void> {
-    const dir = join(this.store.checkpointsDir, checkpointDirName(step));
+    const dir = this.#checkpointDir(step);
     await atomicWriteDir(dir, async (tmp) => {
       const saved = this.#checkpointedPolicies();
       for (const id of saved) await this.policies.get(id)!.save!(join(tmp, 'policies', safePathSegment(id, 'policy id')), { exact: true });
@@ -336,7 +340,17 @@ export class Runner {
           experiences,
         }));
         const t1 = performance.now();
-        const metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+        let metrics: Awaited<ReturnType<Trainer['step']>>;
+        try {
+          metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+        } catch (err) {
+          // A trainer whose failed step changed nothing (external): checkpoint the last good step, so that
+          // `--resume` continues from it even when the failure came before the first scheduled checkpoint.
+          if (this.trainer!.keepsStateOnFailure && !existsSync(this.#checkpointDir(step - 1))) {
+            await this.#saveCheckpoint(step - 1).catch((e: unknown) => this.logger.error(`could not checkpoint step ${step - 1} after the trainer failed: ${(e as Error).message}`));
+          }
+          throw err;
+        }
         row['time/train_s'] = (performance.now() - t1) / 1000;
         for (const [agent, ms] of Object.entries(metrics)) for (const [k, v] of Object.entries(ms)) row[`trainer/${agent}/${k}`] = v;
       }

@@ -7,3 +7,6 @@ export { createReinforcePPBaselineTrainer, reinforcePPBaselineTrainerPlugin } fr
 export { ReinforcePPConfig, ReinforcePPBaselineConfig } from './reinforce-pp/reinforcePPConfig.js';
 export { createGrpoTrainer, grpoTrainerPlugin, GrpoConfig } from './grpo/grpoTrainerPlugin.js';
 export { createSftTrainer, sftTrainerPlugin, SftConfig } from './sft/sftTrainerPlugin.js';
+export { createExternalTrainer, externalTrainerPlugin } from './external/externalTrainerPlugin.js';
+export { ExternalTrainerConfig } from './external/externalTrainerConfig.js';
+export { writeMappaRlBatch, experienceRecord, type MappaRlBatchInput } from './external/writeMappaRlBatch.js';

@@ -77,6 +77,27 @@ describe('pipeline validation', () => {
     expect((await validate(raw)).ok).toBe(true);
   });
 
+  it('accepts trainer: external on openai-compatible policies, and says what is missing', async () => {
+    const raw = tinyPipeline({ trainer: { use: 'external', command: 'python3 train.py --meta {meta} --weights {weights} --out {out}' } });
+    for (const id of ['a', 'b', 'c']) raw.policies[id] = { use: 'openai-compatible', model: id, baseURL: 'http://127.0.0.1:9/v1', returnTokenIds: true, weights: `w/${id}` };
+    expect((await validate(raw)).ok).toBe(true);
+    delete raw.policies.b.weights;
+    raw.policies.c.returnTokenIds = false;
+    const issues = await issuesOf(raw);
+    expect(issues.map((i) => i.path)).toEqual(['policies.b.weights', 'policies.c.returnTokenIds']);
+    expect(issues[0]!.message).toMatch(/trainer "external" needs `weights` on policy "b": the directory of the weights the server starts from/);
+    expect(issues[1]!.message).toMatch(/needs `returnTokenIds: true` on policy "c"/);
+  });
+
+  it('refuses trainer: external on policies it cannot train, and a trainer with no command', async () => {
+    const raw = tinyPipeline({ trainer: { use: 'external', command: 'python3 train.py' } });
+    const issues = await issuesOf(raw);
+    expect(issues.map((i) => i.path)).toEqual(['agents[0].policy', 'agents[1].policy', 'agents[2].policy']);
+    expect(issues[0]!.message).toMatch(/trainer "external" cannot train policy "a" \(fake-policy\): it trains policies served by a server that can reload weights/);
+    const none = await issuesOf(tinyPipeline({ trainer: { use: 'external', settings: { lr: -1 } } }));
+    expect(none.map((i) => i.path)).toEqual(expect.arrayContaining(['trainer.command', 'trainer.settings.lr']));
+  });
+
   it('rejects secrets written in the file without echoing them', async () => {
     const raw = tinyPipeline();
     raw.policies.c = { use: 'openai-compatible', model: 'm', apiKey: 'sk-secret-value-123456' };

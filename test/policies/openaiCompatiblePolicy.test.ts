@@ -56,7 +56,7 @@ describe('openai-compatible policy (real openai client, loopback fake server)', 
     const a = await p.generate({ messages: [{ role: 'user', content: 'x' }], seed: 1 });
     const b = await p.generate({ messages: [{ role: 'user', content: 'y' }], seed: 2 });
     expect([a.text, b.text]).toEqual(['fine', 'fine']);
-    expect(p.stats()).toEqual({ calls: 2, logprobs_dropped: 1 });
+    expect(p.stats()).toEqual({ calls: 2, logprobs_dropped: 1, version_unreported: 2 });
     expect(server.requests.at(-1)!.body.logprobs).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import type { GenerateRequest, Generation, Policy } from '../../../core/contracts/Policy.js';
+import type { ExternallyTrainablePolicy } from '../../../core/contracts/ExternallyTrainablePolicy.js';
+import type { GenerateRequest, Generation } from '../../../core/contracts/Policy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import type { Message } from '../../../core/model/Message.js';
 import { MappaError } from '../../../core/util/MappaError.js';
@@ -26,6 +27,14 @@ export interface OpenAICompatiblePolicyOptions {
   readonly maxRetries?: number | undefined;
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Directory of the weights the server starts from (a Hugging Face checkpoint or a PEFT adapter). An external trainer
+   * (`trainer: { use: external }`) starts from it and replaces it with each new version.
+   */
+  readonly weights?: string | undefined;
+  /** Path (relative to baseURL) of the reload endpoint: vLLM's `load_lora_adapter`, which `mappa serve` speaks too. */
+  readonly reloadPath?: string | undefined;
+  readonly reloadTimeoutMs?: number | undefined;
   /** Injectable fetch (tests, proxies). */
   readonly fetch?: typeof globalThis.fetch | undefined;
   readonly logger?: Logger | undefined;
@@ -39,18 +48,26 @@ interface ChoiceWithExtras {
   token_ids?: number[] | null;
 }
 
+/** Header and body field in which `mappa serve` reports the weights version that produced a completion. */
+export const MODEL_VERSION_HEADER = 'x-mappa-model-version';
+
 /**
- * Inference-only policy that calls any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama, OpenRouter,
- * Gemini's OpenAI-compatible API). It records log-probs and token ids when the server returns them; it cannot be
- * trained in this process because the weights live on the server.
+ * Policy that calls any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama, OpenRouter, Gemini's
+ * OpenAI-compatible API). It records log-probs and token ids when the server returns them. It cannot be trained in
+ * this process (the weights live on the server), but a trainer outside it can (`trainer: { use: external }`): the
+ * policy then pushes each new version to the server (`loadWeights`) and its `version` follows the served weights.
+ * Each generation records the version the server reports (`model_version`, or the `x-mappa-model-version` header);
+ * servers that report none get the local counter, counted in `stats().version_unreported`.
  */
-export class OpenAICompatiblePolicy implements Policy {
+export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
   readonly trainable = false;
-  readonly version = 0;
   readonly #client: OpenAI;
   #logprobsSupported: boolean;
   #calls = 0;
   #logprobsDropped = 0;
+  #versionUnreported = 0;
+  #version = 0;
+  #weightsDir: string | undefined;
 
   constructor(private readonly o: OpenAICompatiblePolicyOptions) {
     this.#client = new OpenAI({
@@ -62,15 +79,63 @@ export class OpenAICompatiblePolicy implements Policy {
       ...(o.fetch ? { fetch: o.fetch } : {}),
     });
     this.#logprobsSupported = o.logprobs ?? true;
+    this.#weightsDir = o.weights;
   }
 
   get id(): string {
     return this.o.id;
   }
 
-  /** Calls made and how often the server refused log-probs (then they were dropped and the call repeated). */
+  /** Version of the weights being served: 0 at start, then the version of the last weights pushed. */
+  get version(): number {
+    return this.#version;
+  }
+
+  get weightsDir(): string | undefined {
+    return this.#weightsDir;
+  }
+
+  /**
+   * Calls made, how often the server refused log-probs (then they were dropped and the call repeated), and how many
+   * responses reported no model version (their generations carry the local counter instead).
+   */
   stats(): Record<string, number> {
-    return { calls: this.#calls, logprobs_dropped: this.#logprobsDropped };
+    return { calls: this.#calls, logprobs_dropped: this.#logprobsDropped, version_unreported: this.#versionUnreported };
+  }
+
+  setServedWeights(dir: string, version: number): void {
+    this.#weightsDir = dir;
+    this.#version = version;
+  }
+
+  async loadWeights(dir: string, version: number, signal?: AbortSignal): Promise<void> {
+    const url = `${this.o.baseURL.replace(/\/+$/, '')}/${(this.o.reloadPath ?? 'load_lora_adapter').replace(/^\/+/, '')}`;
+    const timeout = AbortSignal.timeout(this.o.reloadTimeoutMs ?? 600_000);
+    const body = { lora_name: this.o.model, lora_path: dir, load_inplace: true, version };
+    let res: Response;
+    try {
+      res = await (this.o.fetch ?? globalThis.fetch)(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {}), ...(this.o.headers ?? {}) },
+        body: JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      throw new MappaError(`policy ${this.o.id}: cannot reach ${url} to load weights ${dir}: ${redactString((err as Error).message)}`, {
+        hint: 'is the server running, and does it allow runtime weight loading? (vLLM: --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True; or `mappa serve`)',
+        cause: err,
+      });
+    }
+    if (!res.ok) {
+      const text = redactString((await res.text().catch(() => '')).slice(0, 2000));
+      throw new MappaError(`policy ${this.o.id}: ${url} refused to load weights ${dir} as version ${version} (HTTP ${res.status}): ${text}`, {
+        hint:
+          res.status === 404
+            ? 'the server has no runtime loading route: start vLLM with --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or use `mappa serve`'
+            : 'check that the server can read that directory and that it holds a checkpoint or adapter of the served model',
+      });
+    }
+    this.setServedWeights(dir, version);
   }
 
   #messages(messages: readonly Message[]): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
@@ -94,11 +159,17 @@ export class OpenAICompatiblePolicy implements Policy {
       ...(this.o.returnTokenIds ? { return_token_ids: true } : {}),
       ...(this.o.extraBody ?? {}),
     };
-    const call = async (withLogprobs: boolean) =>
-      (await this.#client.chat.completions.create(
-        { ...(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), ...(withLogprobs ? { logprobs: true } : {}) },
-        request.signal ? { signal: request.signal } : {},
-      )) as OpenAI.Chat.Completions.ChatCompletion & { prompt_token_ids?: number[] | null };
+    const call = async (withLogprobs: boolean) => {
+      const { data, response } = await this.#client.chat.completions
+        .create(
+          { ...(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), ...(withLogprobs ? { logprobs: true } : {}) },
+          request.signal ? { signal: request.signal } : {},
+        )
+        .withResponse();
+      return Object.assign(data as OpenAI.Chat.Completions.ChatCompletion & { prompt_token_ids?: number[] | null; model_version?: unknown }, {
+        headerVersion: response.headers.get(MODEL_VERSION_HEADER),
+      });
+    };
     this.#calls++;
     let response;
     try {
@@ -119,19 +190,26 @@ export class OpenAICompatiblePolicy implements Policy {
     const text = choice.message?.content ?? '';
     const logprobs = choice.logprobs?.content?.map((t) => t.logprob) ?? [];
     const tokenIds = choice.token_ids ?? [];
+    const reported = reportedVersion(response.model_version) ?? reportedVersion(response.headerVersion);
+    if (reported === undefined) this.#versionUnreported++;
     return {
       text,
       contextIds: response.prompt_token_ids ?? [],
       tokenIds,
       logprobs,
       finishReason: choice.finish_reason === 'length' ? 'length' : 'stop',
-      policyVersion: this.version,
+      policyVersion: reported ?? this.version,
       info: {
         model: response.model,
         ...(response.usage ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens } : {}),
       },
     };
   }
+}
+
+function reportedVersion(v: unknown): number | undefined {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** Plain factory for users who do not use DI; `apiKey` defaults to the environment variable. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { definePlugin } from '../../../core/plugins/definePlugin.js';
 import { readApiKey } from '../../../core/util/readApiKey.js';
@@ -17,6 +18,18 @@ export const OpenAICompatiblePolicyConfig = z.strictObject({
   maxRetries: z.number().int().min(0).default(3),
   extraBody: z.record(z.string(), z.unknown()).optional().describe('Extra JSON fields sent with every request'),
   headers: z.record(z.string(), z.string()).optional(),
+  weights: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Directory of the weights the server starts from (Hugging Face checkpoint or PEFT adapter), relative to the pipeline file; needed by trainer: external, which trains from it',
+    ),
+  reloadPath: z
+    .string()
+    .default('load_lora_adapter')
+    .describe("Reload endpoint relative to baseURL: vLLM's load_lora_adapter ({lora_name, lora_path, load_inplace}), also spoken by `mappa serve`"),
+  reloadTimeoutMs: z.number().int().min(1).default(600_000).describe('How long a weight reload may take'),
 });
 export type OpenAICompatiblePolicyConfig = z.output<typeof OpenAICompatiblePolicyConfig>;
 
@@ -27,13 +40,21 @@ export const openaiCompatiblePolicyPlugin = definePlugin({
   configSchema: OpenAICompatiblePolicyConfig,
   capabilities: {
     trainable: false,
-    notTrainableReason: 'its weights live on the remote server; train a local tfjs-transformer policy, or export the experiences to a Python trainer',
+    notTrainableReason:
+      'its weights live on the remote server; use `trainer: { use: external }` (a trainer outside this process, e.g. examples/external-trainer/reinforce_pp.py) or train a local tfjs-transformer policy',
+    externallyTrainable: {
+      requires: [
+        { field: 'returnTokenIds', equals: true, why: 'training needs the exact token ids the server generated and conditioned on (vLLM return_token_ids; `mappa serve` returns them)' },
+        { field: 'weights', why: 'the directory of the weights the server starts from (the external trainer starts from it; the server must be able to reload weights: vLLM with --enable-lora, or `mappa serve`)' },
+      ],
+    },
   },
   create: async (config, deps) => {
     // Loaded lazily so `mappa validate` and `mappa plugins` stay fast.
     const { OpenAICompatiblePolicy } = await import('./OpenAICompatiblePolicy.js');
     return new OpenAICompatiblePolicy({
       ...config,
+      ...(config.weights !== undefined ? { weights: resolve(deps.run.baseDir, config.weights) } : {}),
       id: deps.id,
       apiKey: readApiKey(config.apiKeyEnv, config.baseURL, deps.path),
       logger: deps.logger,

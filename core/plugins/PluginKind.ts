@@ -1,12 +1,13 @@
 import type { Coach } from '../contracts/Coach.js';
 import type { DemonstrationSource } from '../contracts/DemonstrationSource.js';
 import type { Environment } from '../contracts/Environment.js';
+import type { RunLogger } from '../contracts/RunLogger.js';
 import type { Policy } from '../contracts/Policy.js';
 import type { Sandbox } from '../contracts/Sandbox.js';
 import type { TaskSource } from '../contracts/TaskSource.js';
 import type { Trainer } from '../contracts/Trainer.js';
 
-export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox', 'demonstrations'] as const;
+export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox', 'demonstrations', 'logger'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /** The instance type each plugin kind produces. */
@@ -18,4 +19,5 @@ export interface PluginInstanceMap {
   tasks: TaskSource;
   sandbox: Sandbox;
   demonstrations: DemonstrationSource;
+  logger: RunLogger;
 }

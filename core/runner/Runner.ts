@@ -27,6 +27,7 @@ import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { warmStart } from './warmStart.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
 import type { MetricsRow, RunStore } from './RunStore.js';
+import type { RunLoggers } from './RunLoggers.js';
 
 export interface RunSummary {
   readonly runDir: string;
@@ -66,6 +67,7 @@ export class Runner {
     @inject(TOKENS.PluginFactory) private readonly plugins: PluginFactory,
     @inject(TOKENS.Trainer) @optional() private readonly trainer?: Trainer,
     @inject(TOKENS.WarmStartExecutor) @optional() private readonly warmStartExecutor?: WarmStartExecutor,
+    @inject(TOKENS.RunLoggers) @optional() private readonly loggers?: RunLoggers,
   ) {
     const settings = pipeline.spec.run;
     this.#coach = new CoachScheduler(coach, settings.coachConcurrency, logger);
@@ -80,6 +82,12 @@ export class Runner {
       keepWorkDirs: settings.keepWorkDirs,
       toolOutputLimit: settings.toolOutputLimit,
     });
+  }
+
+  /** A finished row goes to every metrics logger (console, metrics.jsonl, trackers); without loggers, to metrics.jsonl. */
+  async #logRow(row: MetricsRow): Promise<void> {
+    if (this.loggers) await this.loggers.log(row.step, row);
+    else await this.store.appendMetrics(row);
   }
 
   get episodeRunner(): EpisodeRunner {
@@ -243,9 +251,8 @@ export class Runner {
     if (startStep === 0 && evalSettings.atStart && !interrupted()) {
       const m = await this.evaluate(0);
       startRow = { ...startRow, ...m };
-      this.progress.log(`step 0 eval: accuracy ${fmt(m['eval/accuracy'])} success ${fmt(m['eval/success_rate'])}`);
     }
-    if (startStep === 0 && Object.keys(startRow).length > 0) await this.store.appendMetrics({ step: 0, ...startRow });
+    if (startStep === 0 && Object.keys(startRow).length > 0) await this.#logRow({ step: 0, ...startRow });
     let step = startStep;
     for (step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
       const t0 = performance.now();
@@ -285,17 +292,12 @@ export class Runner {
         Object.assign(row, await this.evaluate(step));
       }
       row['time/step_s'] = (performance.now() - t0) / 1000;
-      await this.store.appendMetrics({ step, ...row });
+      await this.#logRow({ step, ...row });
       if (doTrain && ((spec.run.checkpointEvery > 0 && step % spec.run.checkpointEvery === 0) || isLast)) await this.#saveCheckpoint(step);
       this.progress.update('steps', step, {
         success: fmt(row['train/success_rate']),
         ...(row['eval/accuracy'] !== undefined ? { eval_acc: fmt(row['eval/accuracy']) } : {}),
       });
-      this.progress.log(
-        `step ${step}: success ${fmt(row['train/success_rate'])} coach ${fmt(row['train/coach/score_mean'])}` +
-          (row['eval/accuracy'] !== undefined ? ` eval accuracy ${fmt(row['eval/accuracy'])}` : '') +
-          ` (${fmt(row['time/step_s'], 1)} s)`,
-      );
       if (this.run.signal.aborted) break;
     }
     const last = Math.min(step, spec.run.steps);

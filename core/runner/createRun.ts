@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import 'reflect-metadata';
 import type { Container } from 'inversify';
 import type { Logger } from '../contracts/Logger.js';
 import type { RunContext } from '../contracts/RunContext.js';
+import type { RunLogger } from '../contracts/RunLogger.js';
 import { createRunContainer, disposeRunContainer } from '../di/createRunContainer.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import { createLogger } from '../util/createLogger.js';
@@ -12,6 +14,9 @@ import { silentProgress, type ProgressReporter } from './ProgressReporter.js';
 import { Runner } from './Runner.js';
 import { RunStore } from './RunStore.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
+import { RunLoggers } from './RunLoggers.js';
+import { PluginFactory } from '../plugins/PluginFactory.js';
+import { redactSecrets } from '../util/redactSecrets.js';
 
 export interface CreateRunOptions {
   readonly pipeline: ResolvedPipeline;
@@ -36,6 +41,8 @@ export interface Run {
   readonly context: RunContext;
   readonly container: Container;
   readonly logger: Logger;
+  /** Metrics loggers; `finish` them (after the report is written) to send artifacts and get what each lost. */
+  readonly loggers: RunLoggers;
   dispose(): Promise<void>;
 }
 
@@ -65,8 +72,22 @@ export async function createRun(options: CreateRunOptions): Promise<Run> {
     signal,
   };
   await mkdir(context.cacheDir, { recursive: true });
-  await store.init({ ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies }, options.rawPipeline ?? spec);
+  const resolvedConfig = { ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies };
+  await store.init(resolvedConfig, options.rawPipeline ?? spec);
+  const factory = new PluginFactory(pipeline.registry, context, logger);
+  const runLoggers: Array<{ id: string; logger: RunLogger }> = [];
+  for (const [i, ref] of spec.run.loggers.entries()) {
+    runLoggers.push({ id: ref.use, logger: await factory.create('logger', ref, `run.loggers[${i}]`) });
+  }
+  const loggers = new RunLoggers({ loggers: runLoggers, log: logger, flushTimeoutMs: spec.run.loggerFlushTimeout * 1000 });
+  await loggers.start({
+    runDir,
+    runName: basename(runDir),
+    pipelineName: spec.name,
+    config: redactSecrets(resolvedConfig) as Record<string, unknown>,
+  });
   const container = createRunContainer({
+    loggers,
     pipeline,
     run: context,
     logger,
@@ -75,5 +96,23 @@ export async function createRun(options: CreateRunOptions): Promise<Run> {
     ...(options.warmStartExecutor ? { warmStartExecutor: options.warmStartExecutor({ runDir }) } : {}),
   });
   const runner = await container.getAsync(Runner);
-  return { runner, store, context, container, logger, dispose: () => disposeRunContainer(container) };
+  return {
+    runner,
+    store,
+    context,
+    container,
+    logger,
+    loggers,
+    dispose: async () => {
+      // Library users who never call loggers.finish still get their trackers closed (a no-op after a finish).
+      const step = (await store.readMetrics()).at(-1)?.step ?? 0;
+      await loggers.finish({ status: signal.aborted ? 'interrupted' : 'finished', step, artifacts: runArtifacts(runDir) });
+      await disposeRunContainer(container);
+    },
+  };
+}
+
+/** Files of the run directory that trackers store as artifacts: the report (when written) and the resolved config. */
+export function runArtifacts(runDir: string): Array<{ path: string; name: string }> {
+  return ['report.html', 'config.resolved.yaml'].map((name) => ({ path: join(runDir, name), name })).filter((a) => existsSync(a.path));
 }

@@ -25,6 +25,8 @@ import { EpisodeRunner } from './EpisodeRunner.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { warmStart } from './warmStart.js';
+import { context, trace } from '@opentelemetry/api';
+import { attrs, inSpan, mappaTracer } from './tracing.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
 import type { MetricsRow, RunStore } from './RunStore.js';
 import type { RunLoggers } from './RunLoggers.js';
@@ -256,17 +258,22 @@ export class Runner {
     let step = startStep;
     for (step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
       const t0 = performance.now();
+      const stepSpan = mappaTracer().startSpan('mappa.step', { attributes: attrs({ 'mappa.step': step, 'mappa.pipeline': spec.name, 'mappa.seed': spec.seed }) });
+      const stepCtx = trace.setSpan(context.active(), stepSpan);
       const tasks = await this.tasksForStep(step, train);
-      const episodes = await this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
-        step,
-        phase: 'train',
-        samples: spec.run.samplesPerTask,
-        coach: true,
-      });
+      const episodes = await context.with(stepCtx, () =>
+        this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
+          step,
+          phase: 'train',
+          samples: spec.run.samplesPerTask,
+          coach: true,
+        }),
+      );
       await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
       if (interrupted()) {
         this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
         step--;
+        stepSpan.end();
         break;
       }
       const rolloutS = (performance.now() - t0) / 1000;
@@ -283,15 +290,24 @@ export class Runner {
           experiences,
         }));
         const t1 = performance.now();
-        const metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+        const metrics = await inSpan(
+          'mappa.trainer_update',
+          attrs({ 'mappa.step': step, 'mappa.trainer': this.trainer!.name, 'mappa.experiences': batches.reduce((n, b) => n + b.experiences.length, 0) }),
+          () => this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal }),
+          stepCtx,
+        );
         row['time/train_s'] = (performance.now() - t1) / 1000;
         for (const [agent, ms] of Object.entries(metrics)) for (const [k, v] of Object.entries(ms)) row[`trainer/${agent}/${k}`] = v;
       }
       const isLast = step === spec.run.steps;
       if ((evalSettings.every > 0 && step % evalSettings.every === 0) || (isLast && evalSettings.atEnd)) {
-        Object.assign(row, await this.evaluate(step));
+        Object.assign(row, await context.with(stepCtx, () => this.evaluate(step)));
       }
       row['time/step_s'] = (performance.now() - t0) / 1000;
+      stepSpan.setAttributes(
+        attrs({ 'mappa.train.success_rate': row['train/success_rate'], 'mappa.train.coach_score_mean': row['train/coach/score_mean'], 'mappa.eval.accuracy': row['eval/accuracy'] }),
+      );
+      stepSpan.end();
       await this.#logRow({ step, ...row });
       if (doTrain && ((spec.run.checkpointEvery > 0 && step % spec.run.checkpointEvery === 0) || isLast)) await this.#saveCheckpoint(step);
       this.progress.update('steps', step, {

@@ -127,7 +127,8 @@ export class RunLoggers {
       failed: l.failed,
       retries: l.retries,
       unsent: l.queued,
-      ...(l.lastError !== undefined ? { lastError: l.lastError } : {}),
+      // The last error matters only when something was lost; retried-then-sent calls leave none behind.
+      ...(l.lastError !== undefined && (l.failed > 0 || l.queued > 0) ? { lastError: l.lastError } : {}),
     }));
   }
 
@@ -158,7 +159,9 @@ export class RunLoggers {
             maxTimeout: this.#o.maxRetryDelayMs ?? 30_000,
             randomize: false,
             signal: this.#stop.signal,
-            onFailedAttempt: ({ retriesLeft }) => {
+            onFailedAttempt: ({ error, retriesLeft }) => {
+              // Kept so a lane still retrying at the end says why.
+              lane.lastError = redactString(`${what}: ${error.message}`).slice(0, 500);
               if (retriesLeft > 0) lane.retries++;
             },
           },

@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { Rng } from '../core/util/Rng.js';
 import { loadTf } from '../plugins/tfjs/loadTf.js';
 import { nextTokenLogprobs } from '../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';

@@ -3,6 +3,7 @@ import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
 import { PluginRegistry } from '../core/plugins/PluginRegistry.js';
 import { environmentPlugins } from '../environments/index.js';
 import { exporterPlugins } from './exporters/index.js';
+import { loggerPlugins } from './loggers/index.js';
 import { policyPlugins } from './policies/index.js';
 import { sandboxPlugins } from './sandboxes/index.js';
 import { taskPlugins } from './tasks/index.js';
@@ -10,7 +11,7 @@ import { trainerPlugins } from './trainers/index.js';
 
 /** Every built-in plugin. Definitions import only light modules; heavy ones (tfjs, SDKs) load inside `create`. */
 export function builtinPlugins(): AnyPluginDefinition[] {
-  return [...policyPlugins, ...trainerPlugins, ...sandboxPlugins, ...taskPlugins, ...coachPlugins, ...environmentPlugins, ...exporterPlugins];
+  return [...policyPlugins, ...trainerPlugins, ...sandboxPlugins, ...taskPlugins, ...coachPlugins, ...environmentPlugins, ...exporterPlugins, ...loggerPlugins];
 }
 
 /** A registry holding every built-in plugin. */

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { latestCheckpoint } from '../../core/runner/checkpointDirs.js';
-import { createRun } from '../../core/runner/createRun.js';
+import { createRun, runArtifacts } from '../../core/runner/createRun.js';
+import type { RunLoggerEnd } from '../../core/contracts/RunLogger.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import { writeSecretFree } from '../../core/util/writeSecretFree.js';
 import { createCliProgress } from '../CliProgress.js';
@@ -64,8 +65,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     }
   }
   let code = 0;
+  let status: RunLoggerEnd['status'] = 'failed';
+  let lastStep = 0;
   try {
     const summary = await run.runner.train({ train: options.train, ...(checkpoint ? { resumeFrom: checkpoint } : {}) });
+    status = summary.interrupted ? 'interrupted' : 'finished';
+    lastStep = summary.step;
     const last = summary.metrics.at(-1);
     const first = summary.metrics.find((m) => m['eval/accuracy'] !== undefined || m['eval/success_rate'] !== undefined);
     const finalEval = [...summary.metrics].reverse().find((m) => m['eval/accuracy'] !== undefined || m['eval/success_rate'] !== undefined);
@@ -87,6 +92,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
         run.logger.error(`after-run step failed: ${(err as Error).message}`);
       }
     }
+    // After the report exists, so trackers receive it as an artifact; bounded by run.loggerFlushTimeout.
+    const stats = await run.loggers.finish({ status, step: lastStep, artifacts: runArtifacts(run.store.dir) });
+    const lost = stats.filter((s) => s.failed || s.unsent);
+    if (lost.length) process.stderr.write(`loggers: ${lost.map((s) => `${s.logger} lost ${s.failed + s.unsent} call(s)`).join(', ')} (details in logs/run.log)\n`);
     await run.dispose();
     signal.dispose();
   }

@@ -11,6 +11,7 @@ import { PluginFactory } from '../plugins/PluginFactory.js';
 import type { PluginInstanceMap, PluginKind } from '../plugins/PluginKind.js';
 import type { ProgressReporter } from '../runner/ProgressReporter.js';
 import { Runner } from '../runner/Runner.js';
+import type { RunLoggers } from '../runner/RunLoggers.js';
 import type { RunStore } from '../runner/RunStore.js';
 import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
 import { TOKENS } from './tokens.js';
@@ -22,6 +23,7 @@ export interface RunContainerOptions {
   readonly store: RunStore;
   readonly progress: ProgressReporter;
   readonly warmStartExecutor?: WarmStartExecutor;
+  readonly loggers?: RunLoggers;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createRunContainer(options: RunContainerOptions): Container {
   container.bind(TOKENS.Agents).toConstantValue(pipeline.agents);
   container.bind(TOKENS.RunStore).toConstantValue(options.store);
   container.bind(TOKENS.Progress).toConstantValue(options.progress);
+  if (options.loggers) container.bind(TOKENS.RunLoggers).toConstantValue(options.loggers);
   if (options.warmStartExecutor) container.bind(TOKENS.WarmStartExecutor).toConstantValue(options.warmStartExecutor);
 
   const load = <K extends PluginKind>(kind: K, ref: PluginRef, path: string, token: symbol, name?: string) => {

@@ -11,6 +11,7 @@ import type { Trainer } from '../contracts/Trainer.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
+import type { RunLoggers } from '../runner/RunLoggers.js';
 import type { RunStore } from '../runner/RunStore.js';
 import type { ProgressReporter } from '../runner/ProgressReporter.js';
 import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
@@ -33,6 +34,8 @@ export const TOKENS = {
   Sandbox: Symbol.for('mappa.Sandbox') as ServiceIdentifier<Sandbox>,
   RunStore: Symbol.for('mappa.RunStore') as ServiceIdentifier<RunStore>,
   Progress: Symbol.for('mappa.Progress') as ServiceIdentifier<ProgressReporter>,
+  /** Where metrics rows go (console, metrics.jsonl, trackers); see core/contracts/RunLogger.ts. */
+  RunLoggers: Symbol.for('mappa.RunLoggers') as ServiceIdentifier<RunLoggers>,
   /** Optional: how warm-start jobs run (default: in this process, one after another). */
   WarmStartExecutor: Symbol.for('mappa.WarmStartExecutor') as ServiceIdentifier<WarmStartExecutor>,
 } as const;

@@ -68,6 +68,13 @@ export const RunSettingsSchema = z.strictObject({
   toolOutputLimit: z.number().int().min(0).default(2000),
   /** Write the HTML report at the end of the run (and on Ctrl-C). */
   report: z.boolean().default(true),
+  /**
+   * Where metrics go, several at once: `console` (a line per step), `jsonl` (`metrics.jsonl` + `metrics.csv`, which
+   * resume and the report read, so it must stay), `mlflow`, `wandb`, `tensorboard`. Trackers never block or fail a run.
+   */
+  loggers: z.array(pluginRefShape).default([{ use: 'console' }, { use: 'jsonl' }]),
+  /** Seconds to wait at the end of a run for trackers to receive what is queued (then the rest is counted as unsent). */
+  loggerFlushTimeout: z.number().min(0).default(60),
 });
 
 export const RewardSettingsSchema = z.strictObject({

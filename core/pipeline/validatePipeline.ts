@@ -207,6 +207,19 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
   validatePluginRef(registry, 'environment', rawObj['environment'], 'environment', issues);
   validatePluginRef(registry, 'coach', rawObj['coach'], 'coach', issues);
   const trainerDef = rawObj['trainer'] === undefined ? undefined : validatePluginRef(registry, 'trainer', rawObj['trainer'], 'trainer', issues);
+  const rawRun = rawObj['run'] as Record<string, unknown> | undefined;
+  const rawLoggers = rawRun && typeof rawRun === 'object' ? rawRun['loggers'] : undefined;
+  if (Array.isArray(rawLoggers)) {
+    rawLoggers.forEach((ref, i) => validatePluginRef(registry, 'logger', ref, `run.loggers[${i}]`, issues));
+    // metrics.jsonl is what resume and `mappa report` read; without it a run could not be continued or reported.
+    if (!rawLoggers.some((r) => (r as { use?: unknown } | null)?.use === 'jsonl')) {
+      issues.push({
+        path: 'run.loggers',
+        message: 'the jsonl logger is missing: resume and the report read metrics.jsonl',
+        hint: 'keep `{ use: jsonl }` in run.loggers next to the trackers you add',
+      });
+    }
+  }
   const rawWarm = rawObj['warmStart'] as Record<string, unknown> | undefined;
   const warmTrainerDef =
     rawWarm && typeof rawWarm === 'object'

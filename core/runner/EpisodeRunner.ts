@@ -1,3 +1,5 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { attrs, inSpan, mappaTracer } from './tracing.js';
 import { mkdir, rm } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { join } from 'node:path';
@@ -120,6 +122,27 @@ export class EpisodeRunner {
    * overlaps the next episodes.
    */
   async rollout(req: EpisodeRequest): Promise<{ episode: EpisodeRecord; coached: Promise<EpisodeRecord> }> {
+    return inSpan(
+      'mappa.episode',
+      attrs({ 'mappa.phase': req.phase, 'mappa.step': req.step, 'mappa.task.id': req.task.id, 'mappa.sample': req.sampleIndex, 'mappa.seed': req.seed }),
+      async (span) => {
+        const result = await this.#rollout(req);
+        const { episode } = result;
+        span.setAttributes(
+          attrs({
+            'mappa.episode.id': episode.id,
+            'mappa.episode.actions': episode.actions.length,
+            'mappa.episode.success': episode.outcome?.success,
+            'mappa.episode.correct': episode.outcome?.correct,
+            'mappa.episode.error': episode.error?.kind,
+          }),
+        );
+        return result;
+      },
+    );
+  }
+
+  async #rollout(req: EpisodeRequest): Promise<{ episode: EpisodeRecord; coached: Promise<EpisodeRecord> }> {
     const { task } = req;
     const id = `${req.phase}-${String(req.step).padStart(4, '0')}-${req.slot !== undefined ? `${req.slot}-` : ''}${task.id}-${req.sampleIndex}`;
     const started = Date.now();
@@ -213,63 +236,103 @@ export class EpisodeRunner {
     const actions: ActionRecord[] = [];
     const sampling = req.samplingOverride ? { ...agent.sampling, ...req.samplingOverride } : agent.sampling;
     for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
-      const t0 = performance.now();
-      const generation: Generation = await stage('policy', agent.id, () =>
-        policy.generate({ messages, sampling, seed: deriveSeed(req.seed, agent.id, turnIndex), signal: req.signal }),
+      // One span per action: the generation, its tool call and (as a child that may end later) its coach evaluation.
+      const actionSpan = mappaTracer().startSpan(
+        'mappa.agent_action',
+        { attributes: attrs({ 'mappa.agent.id': agent.id, 'mappa.agent.role': agent.role, 'mappa.policy.id': agent.policyId, 'mappa.task.id': req.task.id, 'mappa.turn': turnIndex }) },
+        context.active(),
       );
-      const generateMs = performance.now() - t0;
-      const index = episode.actions.length;
-      const t1 = performance.now();
-      const tool =
-        agent.tools.length > 0 ? await stage('tool', agent.id, () => env.executeTools(agent, { text: generation.text, index })) : undefined;
-      const toolMs = performance.now() - t1;
-      const action: ActionRecord = {
-        index,
-        agentId: agent.id,
-        role: agent.role,
-        turnIndex,
-        inputText: generation.contextText ?? messagesAsText(messages),
-        contextIds: generation.contextIds,
-        text: generation.text,
-        actionIds: generation.tokenIds,
-        logprobs: generation.logprobs,
-        finishReason: generation.finishReason,
-        policyId: agent.policyId,
-        policyVersion: generation.policyVersion,
-        toolCalls: tool?.calls ?? [],
-        toolOutput: tool?.message.content ?? '',
-        ...(tool ? { toolOutputRole: tool.message.role === 'tool' ? ('tool' as const) : ('user' as const) } : {}),
-        filesWritten: tool?.filesWritten ?? [],
-        extras: tool?.extras ?? {},
-        timings: { generateMs, toolMs },
-      };
-      const previous = episode.actions.slice();
-      episode.actions.push(action);
-      actions.push(action);
-      if (req.coach && this.o.coach.coach.scope === 'action') {
-        const extras = await stage('environment', agent.id, () => env.coachContext(agent, action, previous));
-        const position = this.o.agents.indexOf(agent);
-        const input = {
-          task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
-          agent: { id: agent.id, role: agent.role, position, count: this.o.agents.length },
-          agentInput: action.inputText,
-          action: action.text,
-          actionRecord: action,
-          ...(action.toolOutput ? { toolOutput: truncateMiddle(action.toolOutput, this.o.toolOutputLimit) } : {}),
-          previousActions: previous,
-          ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
-          extras,
-        };
-        const c0 = performance.now();
-        coachJobs.push(
-          this.o.coach.schedule(input, req.signal).then((evaluation) => {
-            action.coach = evaluation;
-            (action.timings as { coachMs?: number }).coachMs = performance.now() - c0;
+      const actionCtx = trace.setSpan(context.active(), actionSpan);
+      try {
+        const t0 = performance.now();
+        const generation: Generation = await stage('policy', agent.id, () =>
+          context.with(actionCtx, () => policy.generate({ messages, sampling, seed: deriveSeed(req.seed, agent.id, turnIndex), signal: req.signal })),
+        );
+        actionSpan.setAttributes(
+          attrs({
+            'mappa.policy.version': generation.policyVersion,
+            'mappa.action.finish_reason': generation.finishReason,
+            'gen_ai.usage.input_tokens': generation.contextIds.length,
+            'gen_ai.usage.output_tokens': generation.tokenIds.length,
           }),
         );
+        const generateMs = performance.now() - t0;
+        const index = episode.actions.length;
+        const t1 = performance.now();
+        const tool =
+          agent.tools.length > 0
+            ? await inSpan(
+                'mappa.tool_call',
+                attrs({ 'mappa.agent.id': agent.id, 'mappa.tools': agent.tools.join(','), 'mappa.action.index': index }),
+                async (span) => {
+                  const result = await stage('tool', agent.id, () => env.executeTools(agent, { text: generation.text, index }));
+                  span.setAttributes(
+                    attrs({
+                      'mappa.tool.called': result !== undefined,
+                      'mappa.tool.calls': result?.calls.length ?? 0,
+                      'mappa.tool.status': result?.calls.map((c) => c.status).join(','),
+                    }),
+                  );
+                  return result;
+                },
+                actionCtx,
+              )
+            : undefined;
+        const toolMs = performance.now() - t1;
+        const action: ActionRecord = {
+          index,
+          agentId: agent.id,
+          role: agent.role,
+          turnIndex,
+          inputText: generation.contextText ?? messagesAsText(messages),
+          contextIds: generation.contextIds,
+          text: generation.text,
+          actionIds: generation.tokenIds,
+          logprobs: generation.logprobs,
+          finishReason: generation.finishReason,
+          policyId: agent.policyId,
+          policyVersion: generation.policyVersion,
+          toolCalls: tool?.calls ?? [],
+          toolOutput: tool?.message.content ?? '',
+          ...(tool ? { toolOutputRole: tool.message.role === 'tool' ? ('tool' as const) : ('user' as const) } : {}),
+          filesWritten: tool?.filesWritten ?? [],
+          extras: tool?.extras ?? {},
+          timings: { generateMs, toolMs },
+        };
+        const previous = episode.actions.slice();
+        episode.actions.push(action);
+        actions.push(action);
+        if (req.coach && this.o.coach.coach.scope === 'action') {
+          const extras = await stage('environment', agent.id, () => env.coachContext(agent, action, previous));
+          const position = this.o.agents.indexOf(agent);
+          const input = {
+            task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
+            agent: { id: agent.id, role: agent.role, position, count: this.o.agents.length },
+            agentInput: action.inputText,
+            action: action.text,
+            actionRecord: action,
+            ...(action.toolOutput ? { toolOutput: truncateMiddle(action.toolOutput, this.o.toolOutputLimit) } : {}),
+            previousActions: previous,
+            ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
+            extras,
+          };
+          const c0 = performance.now();
+          coachJobs.push(
+            context.with(actionCtx, () => this.o.coach.schedule(input, req.signal)).then((evaluation) => {
+              action.coach = evaluation;
+              (action.timings as { coachMs?: number }).coachMs = performance.now() - c0;
+            }),
+          );
+        }
+        if (!tool) break;
+        messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
+      } catch (err) {
+        actionSpan.recordException(err as Error);
+        actionSpan.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message ?? String(err) });
+        throw err;
+      } finally {
+        actionSpan.end();
       }
-      if (!tool) break;
-      messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
     }
     return { agentId: agent.id, role: agent.role, prompt, actions, output: actions.at(-1)?.text ?? '' };
   }

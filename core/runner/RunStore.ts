@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { EpisodeRecord } from '../model/Episode.js';
 import { atomicWriteFile } from '../util/atomicWrite.js';
 import { MappaError } from '../util/MappaError.js';
+import { formatCsv } from '../util/formatCsv.js';
 import { redactSecrets } from '../util/redactSecrets.js';
 import { appendSecretFree, writeSecretFree } from '../util/writeSecretFree.js';
 
@@ -73,13 +74,7 @@ export class RunStore {
   async writeCsv(): Promise<void> {
     const rows = await this.readMetrics();
     const cols = ['step', ...new Set(rows.flatMap((r) => Object.keys(r)).filter((k) => k !== 'step'))];
-    const esc = (v: unknown) => {
-      if (v === undefined || v === null) return '';
-      const s = String(v);
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
-    const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => esc(r[c])).join(','))];
-    await atomicWriteFile(join(this.dir, 'metrics.csv'), lines.join('\n') + '\n');
+    await atomicWriteFile(join(this.dir, 'metrics.csv'), formatCsv(cols, rows.map((r) => cols.map((c) => r[c]))));
   }
 
   /** On resume: drop metrics rows and episode files after the checkpointed step. */

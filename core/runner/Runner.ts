@@ -29,8 +29,11 @@ import { EpisodeRunner } from './EpisodeRunner.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { warmStart } from './warmStart.js';
+import { context, trace } from '@opentelemetry/api';
+import { attrs, inSpan, mappaTracer } from './tracing.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
 import type { MetricsRow, RunStore } from './RunStore.js';
+import type { RunLoggers } from './RunLoggers.js';
 
 export interface RunSummary {
   readonly runDir: string;
@@ -70,6 +73,7 @@ export class Runner {
     @inject(TOKENS.PluginFactory) private readonly plugins: PluginFactory,
     @inject(TOKENS.Trainer) @optional() private readonly trainer?: Trainer,
     @inject(TOKENS.WarmStartExecutor) @optional() private readonly warmStartExecutor?: WarmStartExecutor,
+    @inject(TOKENS.RunLoggers) @optional() private readonly loggers?: RunLoggers,
   ) {
     const settings = pipeline.spec.run;
     this.#coach = new CoachScheduler(coach, settings.coachConcurrency, logger);
@@ -84,6 +88,12 @@ export class Runner {
       keepWorkDirs: settings.keepWorkDirs,
       toolOutputLimit: settings.toolOutputLimit,
     });
+  }
+
+  /** A finished row goes to every metrics logger (console, metrics.jsonl, trackers); without loggers, to metrics.jsonl. */
+  async #logRow(row: MetricsRow): Promise<void> {
+    if (this.loggers) await this.loggers.log(row.step, row);
+    else await this.store.appendMetrics(row);
   }
 
   get episodeRunner(): EpisodeRunner {
@@ -306,24 +316,28 @@ export class Runner {
     if (startStep === 0 && evalSettings.atStart && !interrupted()) {
       const m = await this.evaluate(0);
       startRow = { ...startRow, ...m };
-      this.progress.log(`step 0 eval: accuracy ${fmt(m['eval/accuracy'])} success ${fmt(m['eval/success_rate'])}`);
     }
-    if (startStep === 0 && Object.keys(startRow).length > 0) await this.store.appendMetrics({ step: 0, ...startRow });
+    if (startStep === 0 && Object.keys(startRow).length > 0) await this.#logRow({ step: 0, ...startRow });
     let step = startStep;
     for (step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
       const t0 = performance.now();
+      const stepSpan = mappaTracer().startSpan('mappa.step', { attributes: attrs({ 'mappa.step': step, 'mappa.pipeline': spec.name, 'mappa.seed': spec.seed }) });
+      const stepCtx = trace.setSpan(context.active(), stepSpan);
       const tasks = await this.tasksForStep(step, train);
-      const episodes = await this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
-        step,
-        phase: 'train',
-        samples: spec.run.samplesPerTask,
-        coach: true,
-      });
+      const episodes = await context.with(stepCtx, () =>
+        this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
+          step,
+          phase: 'train',
+          samples: spec.run.samplesPerTask,
+          coach: true,
+        }),
+      );
       await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
       if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
       if (interrupted()) {
         this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
         step--;
+        stepSpan.end();
         break;
       }
       const rolloutS = (performance.now() - t0) / 1000;
@@ -342,7 +356,12 @@ export class Runner {
         const t1 = performance.now();
         let metrics: Awaited<ReturnType<Trainer['step']>>;
         try {
-          metrics = await this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal });
+          metrics = await inSpan(
+            'mappa.trainer_update',
+            attrs({ 'mappa.step': step, 'mappa.trainer': this.trainer!.name, 'mappa.experiences': batches.reduce((n, b) => n + b.experiences.length, 0) }),
+            () => this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal }),
+            stepCtx,
+          );
         } catch (err) {
           // A trainer whose failed step changed nothing (external): checkpoint the last good step, so that
           // `--resume` continues from it even when the failure came before the first scheduled checkpoint.
@@ -356,20 +375,19 @@ export class Runner {
       }
       const isLast = step === spec.run.steps;
       if ((evalSettings.every > 0 && step % evalSettings.every === 0) || (isLast && evalSettings.atEnd)) {
-        Object.assign(row, await this.evaluate(step));
+        Object.assign(row, await context.with(stepCtx, () => this.evaluate(step)));
       }
       row['time/step_s'] = (performance.now() - t0) / 1000;
-      await this.store.appendMetrics({ step, ...row });
+      stepSpan.setAttributes(
+        attrs({ 'mappa.train.success_rate': row['train/success_rate'], 'mappa.train.coach_score_mean': row['train/coach/score_mean'], 'mappa.eval.accuracy': row['eval/accuracy'] }),
+      );
+      stepSpan.end();
+      await this.#logRow({ step, ...row });
       if (doTrain && ((spec.run.checkpointEvery > 0 && step % spec.run.checkpointEvery === 0) || isLast)) await this.#saveCheckpoint(step);
       this.progress.update('steps', step, {
         success: fmt(row['train/success_rate']),
         ...(row['eval/accuracy'] !== undefined ? { eval_acc: fmt(row['eval/accuracy']) } : {}),
       });
-      this.progress.log(
-        `step ${step}: success ${fmt(row['train/success_rate'])} coach ${fmt(row['train/coach/score_mean'])}` +
-          (row['eval/accuracy'] !== undefined ? ` eval accuracy ${fmt(row['eval/accuracy'])}` : '') +
-          ` (${fmt(row['time/step_s'], 1)} s)`,
-      );
       if (this.run.signal.aborted) break;
     }
     const last = Math.min(step, spec.run.steps);

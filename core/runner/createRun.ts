@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import 'reflect-metadata';
 import type { Container } from 'inversify';
 import type { Logger } from '../contracts/Logger.js';
 import type { RunContext } from '../contracts/RunContext.js';
+import type { RunLogger } from '../contracts/RunLogger.js';
 import { createRunContainer, disposeRunContainer } from '../di/createRunContainer.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import { createLogger } from '../util/createLogger.js';
@@ -13,6 +15,9 @@ import { Runner } from './Runner.js';
 import { RunDirLock } from './RunDirLock.js';
 import { RunStore } from './RunStore.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
+import { RunLoggers } from './RunLoggers.js';
+import { PluginFactory } from '../plugins/PluginFactory.js';
+import { redactSecrets } from '../util/redactSecrets.js';
 
 export interface CreateRunOptions {
   readonly pipeline: ResolvedPipeline;
@@ -37,6 +42,8 @@ export interface Run {
   readonly context: RunContext;
   readonly container: Container;
   readonly logger: Logger;
+  /** Metrics loggers; `finish` them (after the report is written) to send artifacts and get what each lost. */
+  readonly loggers: RunLoggers;
   dispose(): Promise<void>;
 }
 
@@ -79,8 +86,22 @@ async function buildRun(options: CreateRunOptions, runDir: string, lock: RunDirL
     signal,
   };
   await mkdir(context.cacheDir, { recursive: true });
-  await store.init({ ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies }, options.rawPipeline ?? spec);
+  const resolvedConfig = { ...spec, file: pipeline.file, agents: pipeline.agents, policies: pipeline.policies };
+  await store.init(resolvedConfig, options.rawPipeline ?? spec);
+  const factory = new PluginFactory(pipeline.registry, context, logger);
+  const runLoggers: Array<{ id: string; logger: RunLogger }> = [];
+  for (const [i, ref] of spec.run.loggers.entries()) {
+    runLoggers.push({ id: ref.use, logger: await factory.create('logger', ref, `run.loggers[${i}]`) });
+  }
+  const loggers = new RunLoggers({ loggers: runLoggers, log: logger, flushTimeoutMs: spec.run.loggerFlushTimeout * 1000 });
+  await loggers.start({
+    runDir,
+    runName: basename(runDir),
+    pipelineName: spec.name,
+    config: redactSecrets(resolvedConfig) as Record<string, unknown>,
+  });
   const container = createRunContainer({
+    loggers,
     pipeline,
     run: context,
     logger,
@@ -89,12 +110,27 @@ async function buildRun(options: CreateRunOptions, runDir: string, lock: RunDirL
     ...(options.warmStartExecutor ? { warmStartExecutor: options.warmStartExecutor({ runDir }) } : {}),
   });
   const runner = await container.getAsync(Runner);
-  const dispose = async () => {
-    try {
-      await disposeRunContainer(container);
-    } finally {
-      await lock.release();
-    }
+  return {
+    runner,
+    store,
+    context,
+    container,
+    logger,
+    loggers,
+    dispose: async () => {
+      try {
+        // Library users who never call loggers.finish still get their trackers closed (a no-op after a finish).
+        const step = (await store.readMetrics()).at(-1)?.step ?? 0;
+        await loggers.finish({ status: signal.aborted ? 'interrupted' : 'finished', step, artifacts: runArtifacts(runDir) });
+        await disposeRunContainer(container);
+      } finally {
+        await lock.release();
+      }
+    },
   };
-  return { runner, store, context, container, logger, dispose };
+}
+
+/** Files of the run directory that trackers store as artifacts: the report (when written) and the resolved config. */
+export function runArtifacts(runDir: string): Array<{ path: string; name: string }> {
+  return ['report.html', 'config.resolved.yaml'].map((name) => ({ path: join(runDir, name), name })).filter((a) => existsSync(a.path));
 }

@@ -1,18 +1,42 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Writes a file by writing a sibling temp file and renaming it, so readers never see a partial file. */
+/** fsync of a directory makes a rename in it durable; some file systems refuse it (EINVAL/EISDIR/EPERM), which is harmless. */
+async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Writes a file by writing a sibling temp file, fsyncing it, renaming it over `path` and fsyncing the directory, so
+ * readers never see a partial file and a power loss leaves either the old or the new content.
+ */
 export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFile(tmp, data);
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+  await fsyncDir(dirname(path));
 }
 
 /**
@@ -26,6 +50,7 @@ export async function atomicWriteDir(dir: string, fill: (tmpDir: string) => Prom
   await mkdir(tmp, { recursive: true });
   try {
     await fill(tmp);
+    await fsyncDir(tmp);
     let hadOld = false;
     try {
       await rename(dir, old);
@@ -34,6 +59,7 @@ export async function atomicWriteDir(dir: string, fill: (tmpDir: string) => Prom
       /* no previous directory */
     }
     await rename(tmp, dir);
+    await fsyncDir(dirname(dir));
     if (hadOld) await rm(old, { recursive: true, force: true });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { GenerateRequest, Generation } from '../../core/contracts/Policy.js';
 import type { Message } from '../../core/model/Message.js';
 import { Rng } from '../../core/util/Rng.js';
@@ -77,7 +77,7 @@ export class TinyLmPolicy implements TrainablePolicy {
     const tlast = (x: TF.Tensor) => {
       const p = [...Array(x.rank).keys()];
       [p[x.rank - 2], p[x.rank - 1]] = [p[x.rank - 1]!, p[x.rank - 2]!];
-      return x.transpose(p);
+      return tf.transpose(x, p);
     };
     this.#mm = tf.customGrad(((a: TF.Tensor, b: TF.Tensor, save: (t: TF.Tensor[]) => void) => {
       save([a, b]);
@@ -105,21 +105,21 @@ export class TinyLmPolicy implements TrainablePolicy {
     const [B, T] = inputIds.shape;
     const { vocabSize: V, dim: d, layers } = this.#o;
     const W = (n: string) => w.get(n)!;
-    let x = this.#mm(tf.oneHot(inputIds.reshape([B * T]), V).cast('float32'), W('model.embed_tokens.weight'));
+    let x = this.#mm(tf.cast(tf.oneHot(tf.reshape(inputIds, [B * T]), V), 'float32'), W('model.embed_tokens.weight'));
     if (layers > 0) {
-      const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0).sub(1).mul(1e9);
+      const causal = tf.mul(tf.sub(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 1), 1e9);
       for (let l = 0; l < layers; l++) {
         const p = `model.layers.${l}`;
-        const q = this.#mm(x, W(`${p}.self_attn.q_proj.weight`)).reshape([B, T, d]);
-        const k = this.#mm(x, W(`${p}.self_attn.k_proj.weight`)).reshape([B, T, d]);
-        const v = this.#mm(x, W(`${p}.self_attn.v_proj.weight`)).reshape([B, T, d]);
-        const scores = this.#mm(q, k.transpose([0, 2, 1])).div(Math.sqrt(d)).add(causal);
-        const ctx = this.#mm(tf.softmax(scores), v).reshape([B * T, d]);
-        x = x.add(this.#mm(ctx, W(`${p}.self_attn.o_proj.weight`)));
-        x = x.add(this.#mm(tf.relu(this.#mm(x, W(`${p}.mlp.up_proj.weight`))), W(`${p}.mlp.down_proj.weight`)));
+        const q = tf.reshape(this.#mm(x, W(`${p}.self_attn.q_proj.weight`)), [B, T, d]);
+        const k = tf.reshape(this.#mm(x, W(`${p}.self_attn.k_proj.weight`)), [B, T, d]);
+        const v = tf.reshape(this.#mm(x, W(`${p}.self_attn.v_proj.weight`)), [B, T, d]);
+        const scores = tf.add(tf.div(this.#mm(q, tf.transpose(k, [0, 2, 1])), Math.sqrt(d)), causal);
+        const ctx = tf.reshape(this.#mm(tf.softmax(scores), v), [B * T, d]);
+        x = tf.add(x, this.#mm(ctx, W(`${p}.self_attn.o_proj.weight`)));
+        x = tf.add(x, this.#mm(tf.relu(this.#mm(x, W(`${p}.mlp.up_proj.weight`))), W(`${p}.mlp.down_proj.weight`)));
       }
     }
-    return this.#mm(tf.tanh(x), W('lm_head.weight')).add(W('lm_head.bias')).reshape([B, T, V]) as TF.Tensor3D;
+    return tf.reshape(tf.add(this.#mm(tf.tanh(x), W('lm_head.weight')), W('lm_head.bias')), [B, T, V]) as TF.Tensor3D;
   }
 
   snapshot(): FrozenModel {
@@ -176,8 +176,8 @@ export class TinyLmPolicy implements TrainablePolicy {
       const input = this.#o.layers === 0 ? seq.slice(-1) : seq;
       const probs = tf.tidy(() => {
         const ids = tf.tensor2d([input], [1, input.length], 'int32');
-        const logits = this.forward(ids, tf.onesLike(ids)).slice([0, input.length - 1, 0], [1, 1, this.vocabSize]).reshape([this.vocabSize]);
-        return tf.logSoftmax(greedy ? logits : logits.div(temperature));
+        const logits = tf.reshape(tf.slice(this.forward(ids, tf.onesLike(ids)), [0, input.length - 1, 0], [1, 1, this.vocabSize]), [this.vocabSize]);
+        return tf.logSoftmax(greedy ? logits : tf.div(logits, temperature));
       });
       const lp = Array.from(probs.dataSync());
       probs.dispose();

@@ -202,7 +202,7 @@ describe('tfjs-transformer scoring and training interface', () => {
     const vars = [...p.variables().values()];
     const opt = tf.train.sgd(0.5);
     for (let i = 0; i < 3; i++) {
-      opt.minimize(() => tf.neg(tf.mean(tf.logSoftmax(p.forward(ids, mask)).slice([0, 0, 0], [1, 1, p.vocabSize]).reshape([-1]).slice([42], [1]))) as never, false, vars);
+      opt.minimize(() => tf.neg(tf.mean(tf.slice(tf.reshape(tf.slice(tf.logSoftmax(p.forward(ids, mask)), [0, 0, 0], [1, 1, p.vocabSize]), [-1]), [42], [1]))) as never, false, vars);
     }
     p.markUpdated();
     expect(p.version).toBe(1);

@@ -71,10 +71,10 @@ describe('policyLossTf equals the plain-array ppoClipLoss', async () => {
     const w = aggregationWeights(c.mask, 'token-mean');
     const shape: [number, number] = [c.logp.length, c.width];
     const grad = tf.tidy(() => {
-      const g = tf.grad((lp: import('@tensorflow/tfjs').Tensor) =>
+      const g = tf.grad((lp: import('@tensorflow/tfjs-core').Tensor) =>
         policyLossTf(
           tf,
-          lp as import('@tensorflow/tfjs').Tensor2D,
+          lp as import('@tensorflow/tfjs-core').Tensor2D,
           { oldLogp: tf.tensor2d(pad(c.old, c.width), shape), advantages: tf.tensor2d(pad(c.adv, c.width), shape), weights: tf.tensor2d(pad(w, c.width), shape) },
           cfg,
         ),

@@ -83,6 +83,6 @@ export async function exactKl(policy: TrainablePolicy, ref: FrozenModel, seqs: n
     const mask = tf.onesLike(ids);
     const p = tf.logSoftmax(policy.forward(ids, mask));
     const q = tf.logSoftmax(ref.forward(ids, mask));
-    return p.exp().mul(p.sub(q)).sum(-1).mean().dataSync()[0]!;
+    return tf.mean(tf.sum(tf.mul(tf.exp(p), tf.sub(p, q)), -1)).dataSync()[0]!;
   });
 }

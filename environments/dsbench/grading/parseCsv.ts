@@ -57,11 +57,5 @@ export function column(table: CsvTable, name: string): string[] | undefined {
   return table.rows.map((r) => r[idx] ?? '');
 }
 
-function quote(cell: string): string {
-  return /[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
-}
-
-/** Writes a CSV file body (LF line ends, trailing newline). */
-export function formatCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
-  return [header, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
-}
+/** Writes a CSV file body (LF line ends, trailing newline): the project's one CSV writer. */
+export { formatCsv } from '../../../core/util/formatCsv.js';

@@ -28,6 +28,15 @@ export interface ReportRun {
   readonly configText: string | null;
 }
 
+export interface RunTimeBreakdown {
+  /** Warm start + every step (rollouts, coach, training, evaluation, bookkeeping) + the step-0 evaluation. */
+  readonly totalS: number | null;
+  readonly warmStartS: number | null;
+  readonly rolloutS: number | null;
+  readonly trainS: number | null;
+  readonly evalS: number | null;
+}
+
 export interface RunSummaryInfo {
   readonly name: string | null;
   readonly seed: number | null;
@@ -38,7 +47,8 @@ export interface RunSummaryInfo {
   readonly lastStep: number | null;
   readonly finalEval: { readonly key: string; readonly step: number; readonly value: number } | null;
   readonly bestEval: { readonly key: string; readonly step: number; readonly value: number } | null;
-  readonly wallTimeS: number | null;
+  /** Seconds spent, from the `time/*` metrics (null when a run recorded none). */
+  readonly time: RunTimeBreakdown;
   readonly rewardScale: number | null;
 }
 

@@ -85,7 +85,11 @@ export function renderOverview(runs: readonly ReportRun[]): string {
         return parts.join('<br>');
       }),
     ),
-    row('wall time', each((r) => duration(r.summary.wallTimeS))),
+    row('total time', each((r) => duration(r.summary.time.totalS))),
+    row('warm start', each((r) => duration(r.summary.time.warmStartS))),
+    row('rollouts (with coach)', each((r) => duration(r.summary.time.rolloutS))),
+    row('training updates', each((r) => duration(r.summary.time.trainS))),
+    row('evaluation', each((r) => duration(r.summary.time.evalS))),
   ].join('');
   const notes = runs
     .filter((r) => r.notes.length)

@@ -20,15 +20,18 @@ export function summarizeRun(contents: Pick<RunDirContents, 'config' | 'metrics'
     return v === null ? [] : [{ key: evalKey, step: r.step, value: v }];
   });
   const best = evals.reduce<(typeof evals)[number] | null>((b, e) => (b === null || e.value > b.value ? e : b), null);
-  let wall = 0;
-  let timed = false;
-  for (const r of rows) {
-    const t = numOrNull(r['time/step_s']) ?? numOrNull(r['time/eval_s']);
-    if (t !== null) {
-      wall += t;
-      timed = true;
-    }
-  }
+  const sum = (key: string): number | null =>
+    rows.reduce<number | null>((acc, r) => {
+      const v = numOrNull(r[key]);
+      return v === null ? acc : (acc ?? 0) + v;
+    }, null);
+  // A step's time/step_s already holds its rollouts, training and evaluation; step 0 has only its evaluation.
+  const steps = rows.reduce<number | null>((acc, r) => {
+    const v = numOrNull(r['time/step_s']) ?? numOrNull(r['time/eval_s']);
+    return v === null ? acc : (acc ?? 0) + v;
+  }, null);
+  const warmStartS = sum('time/warmstart_s');
+  const totalS = steps === null && warmStartS === null ? null : (steps ?? 0) + (warmStartS ?? 0);
   return {
     name: typeof cfg.name === 'string' ? cfg.name : null,
     seed: numOrNull(cfg.seed),
@@ -39,7 +42,7 @@ export function summarizeRun(contents: Pick<RunDirContents, 'config' | 'metrics'
     lastStep: rows.length ? rows.at(-1)!.step : null,
     finalEval: evals.at(-1) ?? null,
     bestEval: best,
-    wallTimeS: timed ? wall : null,
+    time: { totalS, warmStartS, rolloutS: sum('time/rollout_s'), trainS: sum('time/train_s'), evalS: sum('time/eval_s') },
     rewardScale: numOrNull(rewards.scale),
   };
 }

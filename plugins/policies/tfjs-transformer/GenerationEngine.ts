@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../core/util/Rng.js';
 import type { TokenSampling } from './sampleToken.js';
 import { sampleToken } from './sampleToken.js';
@@ -339,8 +339,8 @@ export class GenerationEngine {
         let k = tf.gather(l.k, idx, KV_BATCH_AXIS) as TF.Tensor4D;
         let v = tf.gather(l.v, idx, KV_BATCH_AXIS) as TF.Tensor4D;
         if (trim > 0) {
-          k = k.slice([trim, 0, 0, 0], [-1, -1, -1, -1]);
-          v = v.slice([0, trim, 0, 0], [-1, -1, -1, -1]);
+          k = tf.slice(k, [trim, 0, 0, 0], [-1, -1, -1, -1]);
+          v = tf.slice(v, [0, trim, 0, 0], [-1, -1, -1, -1]);
         }
         return { k: tf.keep(k), v: tf.keep(v) };
       }),

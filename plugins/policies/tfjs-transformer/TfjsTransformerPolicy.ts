@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { GenerateRequest, Generation, ScoreRequest } from '../../../core/contracts/Policy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
@@ -264,7 +264,7 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
         const inputIds = tf.tensor2d(ids, [b, t], 'int32');
         const am = tf.tensor2d(mask, [b, t]);
         const logits = this.model.forward(w.weights, inputIds, am, w.transposed);
-        const flat = tf.logSoftmax(logits).reshape([-1]);
+        const flat = tf.reshape(tf.logSoftmax(logits), [-1]);
         return tf.gather(flat, tf.tensor1d(gatherIdx, 'int32'));
       });
       const values = (await lp.data()) as Float32Array;

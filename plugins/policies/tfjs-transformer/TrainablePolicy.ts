@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Policy } from '../../../core/contracts/Policy.js';
 
 /** A frozen copy of a model's weights (e.g. the reference model for KL). */

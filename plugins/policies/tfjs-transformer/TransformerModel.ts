@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { RopeTables, ropeInvFreq } from './rope.js';
 import { createTfOps, rotateHalfMatrix } from './tfOps.js';
@@ -98,7 +98,7 @@ export class TransformerModel {
     const [b, t] = inputIds.shape;
     const { cos, sin } = this.#ropeRange(t);
     const causal = tf.tensor4d(causalMask(t, t, 0), [t, 1, 1, t]);
-    const keyMask = tf.sub(1, tf.cast(attentionMask, 'float32')).mul(MASK_VALUE).reshape([1, b, 1, t]);
+    const keyMask = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [1, b, 1, t]);
     const mask = tf.add(causal, keyMask) as TF.Tensor4D;
     const ids = tf.cast(inputIds, 'int32') as TF.Tensor2D;
     if (transposed) {
@@ -137,13 +137,13 @@ export class TransformerModel {
     const folded = s.folded;
     const gmm = s.noGrad ? (a: TF.Tensor4D, f: TF.Tensor4D) => tf.depthwiseConv2d(a, f, 1, 'valid') : this.ops.groupMatMul;
     const rope = (x: TF.Tensor4D) => {
-      const flat = x.reshape([-1, hd]) as TF.Tensor2D;
-      const rotated = (s.noGrad ? tf.matMul(flat, this.#rot.r) : this.ops.rotate(flat, this.#rot.r, this.#rot.rT)).reshape(x.shape);
+      const flat = tf.reshape(x, [-1, hd]) as TF.Tensor2D;
+      const rotated = tf.reshape((s.noGrad ? tf.matMul(flat, this.#rot.r) : this.ops.rotate(flat, this.#rot.r, this.#rot.rT)), x.shape);
       return tf.add(tf.mul(x, s.cos), tf.mul(rotated, s.sin)) as TF.Tensor4D;
     };
     // With folded weights the queries already carry the 1/√hd scale.
     const scaleScores = (x: TF.Tensor) => (s.noGrad ? x : tf.mul(x, 1 / Math.sqrt(hd)));
-    let h: TF.Tensor2D = embed(s.ids.reshape([-1]) as TF.Tensor1D);
+    let h: TF.Tensor2D = embed(tf.reshape(s.ids, [-1]) as TF.Tensor1D);
     const kvOut: LayerKv[] = [];
     for (let l = 0; l < c.numLayers; l++) {
       const pre = `model.layers.${l}.`;
@@ -159,21 +159,21 @@ export class TransformerModel {
         // Inference: one fused q|k|v projection, and one rotary pass over queries and keys together (fewer ops per
         // decode step, where per-op overhead dominates).
         const [qk, vv] = tf.split(linear(x, `${pre}self_attn.qkv_proj`), [(H + KV) * hd, KV * hd], 1);
-        v = (vv as TF.Tensor).reshape([B, T, KV, hd]) as TF.Tensor4D;
+        v = tf.reshape((vv as TF.Tensor), [B, T, KV, hd]) as TF.Tensor4D;
         if (c.qkNorm) {
           const [qq, kk] = tf.split(qk as TF.Tensor, [H * hd, KV * hd], 1);
-          [q, k] = qkNorm((qq as TF.Tensor).reshape([B, T, H, hd]), (kk as TF.Tensor).reshape([B, T, KV, hd])) as [TF.Tensor4D, TF.Tensor4D];
+          [q, k] = qkNorm(tf.reshape((qq as TF.Tensor), [B, T, H, hd]), tf.reshape((kk as TF.Tensor), [B, T, KV, hd])) as [TF.Tensor4D, TF.Tensor4D];
           q = rope(q);
           k = rope(k);
         } else {
-          [q, k] = tf.split(rope((qk as TF.Tensor).reshape([B, T, H + KV, hd]) as TF.Tensor4D), [H, KV], 2) as [TF.Tensor4D, TF.Tensor4D];
+          [q, k] = tf.split(rope(tf.reshape((qk as TF.Tensor), [B, T, H + KV, hd]) as TF.Tensor4D), [H, KV], 2) as [TF.Tensor4D, TF.Tensor4D];
         }
       } else {
         [q, k] = qkNorm(
-          linear(x, `${pre}self_attn.q_proj`).reshape([B, T, H, hd]) as TF.Tensor4D,
-          linear(x, `${pre}self_attn.k_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D,
+          tf.reshape(linear(x, `${pre}self_attn.q_proj`), [B, T, H, hd]) as TF.Tensor4D,
+          tf.reshape(linear(x, `${pre}self_attn.k_proj`), [B, T, KV, hd]) as TF.Tensor4D,
         ) as [TF.Tensor4D, TF.Tensor4D];
-        v = linear(x, `${pre}self_attn.v_proj`).reshape([B, T, KV, hd]) as TF.Tensor4D;
+        v = tf.reshape(linear(x, `${pre}self_attn.v_proj`), [B, T, KV, hd]) as TF.Tensor4D;
         q = rope(q);
         k = rope(k);
       }
@@ -187,13 +187,13 @@ export class TransformerModel {
         const vc = tf.concat([prev.v, tf.transpose(v, [3, 1, 0, 2])], 1) as TF.Tensor4D;
         kvOut.push({ k: kc, v: vc });
         const S = kc.shape[0];
-        const qf = tf.transpose(q.reshape([B, KV, rep, hd]), [3, 0, 1, 2]).reshape([1, hd, B * KV, rep]) as TF.Tensor4D;
-        const scores = tf.add(scaleScores(gmm(kc.reshape([1, S, hd, B * KV]), qf).reshape([S, B, KV, rep])), s.mask);
+        const qf = tf.reshape(tf.transpose(tf.reshape(q, [B, KV, rep, hd]), [3, 0, 1, 2]), [1, hd, B * KV, rep]) as TF.Tensor4D;
+        const scores = tf.add(scaleScores(tf.reshape(gmm(tf.reshape(kc, [1, S, hd, B * KV]), qf), [S, B, KV, rep])), s.mask);
         // Softmax over positions (axis 0).
         const e = tf.exp(tf.sub(scores, tf.max(scores, 0, true)));
-        const probs = tf.div(e, tf.sum(e, 0, true)).reshape([1, S, B * KV, rep]) as TF.Tensor4D;
-        const o = gmm(vc.reshape([1, hd, S, B * KV]), probs).reshape([hd, B, KV, rep]);
-        att = tf.transpose(o, [1, 2, 3, 0]).reshape([B, H * hd]) as TF.Tensor2D;
+        const probs = tf.reshape(tf.div(e, tf.sum(e, 0, true)), [1, S, B * KV, rep]) as TF.Tensor4D;
+        const o = tf.reshape(gmm(tf.reshape(vc, [1, hd, S, B * KV]), probs), [hd, B, KV, rep]);
+        att = tf.reshape(tf.transpose(o, [1, 2, 3, 0]), [B, H * hd]) as TF.Tensor2D;
       } else {
         if (prev) throw new Error('a KV cache can only be extended one position at a time');
         if (s.returnKv) kvOut.push({ k: tf.transpose(k, [1, 3, 0, 2]) as TF.Tensor4D, v: tf.transpose(v, [3, 1, 0, 2]) as TF.Tensor4D });
@@ -203,14 +203,14 @@ export class TransformerModel {
         const kc = tf.transpose(k, [3, 0, 2, 1]) as TF.Tensor4D;
         const vc = tf.transpose(v, [1, 0, 2, 3]) as TF.Tensor4D;
         const repeat = (x: TF.Tensor4D) => (rep > 1 ? tf.concat(new Array<TF.Tensor4D>(rep).fill(x), 2) : x);
-        const kf = repeat(kc.reshape([hd * B, KV, 1, T])).reshape([1, hd, B * H, T]) as TF.Tensor4D;
-        const vf = repeat(vc.reshape([T * B, KV, 1, hd])).reshape([1, T, B * H, hd]) as TF.Tensor4D;
-        const qa = tf.transpose(q, [1, 3, 0, 2]).reshape([1, T, hd, B * H]) as TF.Tensor4D;
-        const scores = gmm(qa, kf).reshape([T, B, H, T]);
+        const kf = tf.reshape(repeat(tf.reshape(kc, [hd * B, KV, 1, T])), [1, hd, B * H, T]) as TF.Tensor4D;
+        const vf = tf.reshape(repeat(tf.reshape(vc, [T * B, KV, 1, hd])), [1, T, B * H, hd]) as TF.Tensor4D;
+        const qa = tf.reshape(tf.transpose(q, [1, 3, 0, 2]), [1, T, hd, B * H]) as TF.Tensor4D;
+        const scores = tf.reshape(gmm(qa, kf), [T, B, H, T]);
         const probs = tf.softmax(tf.add(scaleScores(scores), s.mask));
-        const pa = tf.transpose(probs, [0, 3, 1, 2]).reshape([1, T, T, B * H]) as TF.Tensor4D;
-        const o = gmm(pa, vf).reshape([T, B, H, hd]);
-        att = tf.transpose(o, [1, 0, 2, 3]).reshape([B * T, H * hd]) as TF.Tensor2D;
+        const pa = tf.reshape(tf.transpose(probs, [0, 3, 1, 2]), [1, T, T, B * H]) as TF.Tensor4D;
+        const o = tf.reshape(gmm(pa, vf), [T, B, H, hd]);
+        att = tf.reshape(tf.transpose(o, [1, 0, 2, 3]), [B * T, H * hd]) as TF.Tensor2D;
       }
       h = tf.add(h, linear(att, `${pre}self_attn.o_proj`));
       const x2 = rmsBeforeLinear(h, `${pre}post_attention_layernorm.weight`) as TF.Tensor2D;
@@ -222,11 +222,11 @@ export class TransformerModel {
     let last = h;
     let rows = T;
     if (s.lastOnly && T > 1) {
-      last = h.reshape([B, T, -1]).slice([0, T - 1, 0], [B, 1, -1]).reshape([B, -1]) as TF.Tensor2D;
+      last = tf.reshape(tf.slice(tf.reshape(h, [B, T, -1]), [0, T - 1, 0], [B, 1, -1]), [B, -1]) as TF.Tensor2D;
       rows = 1;
     }
     const normed = rmsBeforeLinear(last, 'model.norm.weight') as TF.Tensor2D;
-    const logits = linear(normed, c.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head').reshape([B, rows, c.vocabSize]) as TF.Tensor3D;
+    const logits = tf.reshape(linear(normed, c.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head'), [B, rows, c.vocabSize]) as TF.Tensor3D;
     return { logits, kv: kvOut };
   }
 
@@ -262,7 +262,7 @@ export class TransformerModel {
     const out = new Map<string, TF.Tensor>();
     const get = (name: string) => weights.get(name) as TF.Tensor;
     // (diag(gain) · Wᵀ) folds an RMSNorm gain into the projection that reads the normalised vector.
-    const withGain = (wT: TF.Tensor, gain: string) => tf.mul(wT, get(gain).reshape([-1, 1]));
+    const withGain = (wT: TF.Tensor, gain: string) => tf.mul(wT, tf.reshape(get(gain), [-1, 1]));
     const scale = 1 / Math.sqrt(c.headDim);
     const qCols = c.numHeads * c.headDim;
     const kvCols = 2 * c.numKvHeads * c.headDim;
@@ -316,7 +316,7 @@ export class TransformerModel {
       };
     }
     const r = this.#ropeTensors;
-    return { cos: r.cos.slice([0, 0, 0, 0], [1, t, 1, -1]), sin: r.sin.slice([0, 0, 0, 0], [1, t, 1, -1]) };
+    return { cos: tf.slice(r.cos, [0, 0, 0, 0], [1, t, 1, -1]), sin: tf.slice(r.sin, [0, 0, 0, 0], [1, t, 1, -1]) };
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { loadTf } from '../../tfjs/loadTf.js';
@@ -45,8 +45,13 @@ export async function createTfjsTransformerPolicy(o: CreateTfjsTransformerPolicy
   if ((o.preset === undefined) === (o.path === undefined)) {
     throw new MappaError('tfjs-transformer: give exactly one of `preset` (a new model) or `path` (a Hugging Face checkpoint directory)');
   }
-  const { tf, backend, source } = await loadTf();
+  const { tf, backend, source, skipped } = await loadTf();
   o.logger?.info(`tfjs-transformer ${o.id ?? ''}: TensorFlow.js backend ${backend} (${source})`.replace('  ', ' '));
+  // The native backends are optional installs (debug); losing wasm for the pure-JS cpu backend is a slowdown worth a warning.
+  if (skipped.length) {
+    const level = backend === 'cpu' ? 'warn' : 'debug';
+    o.logger?.[level](`TensorFlow.js backends skipped (set MAPPA_TF_BACKEND to make this an error): ${skipped.join('; ')}`);
+  }
   const common = {
     id: o.id ?? o.path ?? `${o.preset}-preset`,
     tf,

@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Tf } from '../../tfjs/loadTf.js';
  */
 export function nextTokenLogprobs(tf: Tf, logits: TF.Tensor3D, inputIds: TF.Tensor2D): TF.Tensor2D {
   const [b, t, v] = logits.shape;
-  const lsm = tf.logSoftmax(logits.slice([0, 0, 0], [b, t - 1, v]));
-  const targets = tf.oneHot(tf.cast(inputIds.slice([0, 1], [b, t - 1]), 'int32'), v);
+  const lsm = tf.logSoftmax(tf.slice(logits, [0, 0, 0], [b, t - 1, v]));
+  const targets = tf.oneHot(tf.cast(tf.slice(inputIds, [0, 1], [b, t - 1]), 'int32'), v);
   return tf.sum(tf.mul(lsm, targets), -1) as TF.Tensor2D;
 }

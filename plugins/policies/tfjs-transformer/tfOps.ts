@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
 
 /**
@@ -56,12 +56,12 @@ export function createTfOps(tf: Tf): TfOps {
         const [sa, sf] = saved as [TF.Tensor4D, TF.Tensor4D];
         const [, m, k, g] = sa.shape;
         const n = sf.shape[3];
-        const dc = (dy as TF.Tensor).reshape([m, g, n]);
+        const dc = tf.reshape((dy as TF.Tensor), [m, g, n]);
         // dA[m,k,g] = Σₙ dC[m,g,n]·F[k,g,n]: rows m, contraction n.
-        const da = dw(tf.transpose(dc, [0, 2, 1]).reshape([1, m, n, g]), tf.transpose(sf.reshape([k, g, n]), [2, 1, 0]).reshape([1, n, g, k]));
+        const da = dw(tf.reshape(tf.transpose(dc, [0, 2, 1]), [1, m, n, g]), tf.reshape(tf.transpose(tf.reshape(sf, [k, g, n]), [2, 1, 0]), [1, n, g, k]));
         // dF[k,g,n] = Σₘ A[m,k,g]·dC[m,g,n]: rows k, contraction m.
-        const df = dw(tf.transpose(sa.reshape([m, k, g]), [1, 0, 2]).reshape([1, k, m, g]), dc.reshape([1, m, g, n]));
-        return [tf.transpose(da.reshape([m, g, k]), [0, 2, 1]).reshape([1, m, k, g]), df.reshape([1, k, g, n])];
+        const df = dw(tf.reshape(tf.transpose(tf.reshape(sa, [m, k, g]), [1, 0, 2]), [1, k, m, g]), tf.reshape(dc, [1, m, g, n]));
+        return [tf.reshape(tf.transpose(tf.reshape(da, [m, g, k]), [0, 2, 1]), [1, m, k, g]), tf.reshape(df, [1, k, g, n])];
       },
     };
   }) as (a: TF.Tensor4D, f: TF.Tensor4D) => TF.Tensor4D;

@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
 
 export interface AdamOptions {
@@ -53,12 +53,12 @@ export class Adam {
           this.#m.set(name, m);
           this.#v.set(name, v);
         }
-        const g = gradScale === 1 ? g0 : g0.mul(gradScale);
-        m.assign(m.mul(beta1).add(g.mul(1 - beta1)));
-        v.assign(v.mul(beta2).add(g.square().mul(1 - beta2)));
-        const update = m.div(v.sqrt().div(rootBc2).add(eps)).mul(stepSize);
-        const decayed = weightDecay > 0 ? p.mul(1 - lr * weightDecay) : p;
-        p.assign(decayed.sub(update));
+        const g = gradScale === 1 ? g0 : tf.mul(g0, gradScale);
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        const update = tf.mul(tf.div(m, tf.add(tf.div(tf.sqrt(v), rootBc2), eps)), stepSize);
+        const decayed = weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
+        p.assign(tf.sub(decayed, update));
       }
     });
   }

@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Tf } from '../../tfjs/loadTf.js';
  */
 export function globalGradNorm(tf: Tf, grads: Iterable<TF.Tensor>, maxNorm: number): { norm: number; scale: number } {
   const list = [...grads];
-  const sq = list.length ? tf.tidy(() => tf.addN(list.map((g) => g.square().sum()))) : undefined;
+  const sq = list.length ? tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g))))) : undefined;
   const norm = sq ? Math.sqrt(sq.dataSync()[0]!) : 0;
   sq?.dispose();
   const scale = maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { atomicWriteFile } from '../../../core/util/atomicWrite.js';
 import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
 import { MappaError } from '../../../core/util/MappaError.js';

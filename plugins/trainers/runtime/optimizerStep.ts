@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import type { Adam } from './Adam.js';

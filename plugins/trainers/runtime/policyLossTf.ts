@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { KlEstimator } from '../math/types.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 
@@ -29,24 +29,24 @@ export interface PolicyLossOptions {
  * constant computed on plain arrays. A test pins it to `ppoClipLoss` on the same numbers.
  */
 export function policyLossTf(tf: Tf, logp: TF.Tensor2D, c: PolicyLossConstants, o: PolicyLossOptions, entropy?: TF.Tensor2D): TF.Scalar {
-  const ratio = tf.exp(tf.clipByValue(logp.sub(c.oldLogp), -20, 20));
-  const s1 = ratio.mul(c.advantages);
-  const s2 = tf.clipByValue(ratio, 1 - o.clipEps, 1 + o.clipEpsHigh).mul(c.advantages);
+  const ratio = tf.exp(tf.clipByValue(tf.sub(logp, c.oldLogp), -20, 20));
+  const s1 = tf.mul(ratio, c.advantages);
+  const s2 = tf.mul(tf.clipByValue(ratio, 1 - o.clipEps, 1 + o.clipEpsHigh), c.advantages);
   let surrogate = tf.minimum(s1, s2);
   if (o.dualClip !== undefined) {
-    surrogate = tf.where(tf.less(c.advantages, 0), tf.maximum(surrogate, c.advantages.mul(o.dualClip)), surrogate);
+    surrogate = tf.where(tf.less(c.advantages, 0), tf.maximum(surrogate, tf.mul(c.advantages, o.dualClip)), surrogate);
   }
-  let tokenLoss: TF.Tensor = surrogate.neg();
+  let tokenLoss: TF.Tensor = tf.neg(surrogate);
   if (o.klCoef && o.klCoef > 0) {
     if (!c.refLogp) throw new Error('policyLossTf: klCoef > 0 needs refLogp');
-    const d = logp.sub(c.refLogp);
+    const d = tf.sub(logp, c.refLogp);
     const est = o.klEstimator ?? 'k3';
-    const k = est === 'k1' ? d : est === 'k2' ? d.square().div(2) : tf.exp(d.neg()).sub(1).add(d);
-    tokenLoss = tokenLoss.add(tf.clipByValue(k, -10, 10).mul(o.klCoef));
+    const k = est === 'k1' ? d : est === 'k2' ? tf.div(tf.square(d), 2) : tf.add(tf.sub(tf.exp(tf.neg(d)), 1), d);
+    tokenLoss = tf.add(tokenLoss, tf.mul(tf.clipByValue(k, -10, 10), o.klCoef));
   }
   if (o.entropyCoef && o.entropyCoef !== 0) {
     if (!entropy) throw new Error('policyLossTf: entropyCoef needs the entropy tensor');
-    tokenLoss = tokenLoss.sub(entropy.mul(o.entropyCoef));
+    tokenLoss = tf.sub(tokenLoss, tf.mul(entropy, o.entropyCoef));
   }
-  return tokenLoss.mul(c.weights).sum() as TF.Scalar;
+  return tf.sum(tf.mul(tokenLoss, c.weights)) as TF.Scalar;
 }

@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { FrozenModel } from '../../policies/tfjs-transformer/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import type { SequenceBatch } from './SequenceBatch.js';
@@ -27,17 +27,17 @@ export function sequenceLogprobs(
   const mask = tf.tensor2d(batch.attentionMask, [batch.rows, batch.length], 'int32');
   const logits = model.forward(ids, mask);
   const vocab = logits.shape[2];
-  const window = batch.start === 0 ? logits : logits.slice([0, batch.start, 0], [batch.rows, batch.width, vocab]);
+  const window = batch.start === 0 ? logits : tf.slice(logits, [0, batch.start, 0], [batch.rows, batch.width, vocab]);
   const logSoftmax = tf.logSoftmax(window);
   let logp: TF.Tensor2D;
   if (differentiable) {
-    const targets = tf.oneHot(tf.tensor2d(batch.targets, [batch.rows, batch.width], 'int32'), vocab).cast('float32');
-    logp = logSoftmax.mul(targets).sum(-1) as TF.Tensor2D;
+    const targets = tf.cast(tf.oneHot(tf.tensor2d(batch.targets, [batch.rows, batch.width], 'int32'), vocab), 'float32');
+    logp = tf.sum(tf.mul(logSoftmax, targets), -1) as TF.Tensor2D;
   } else {
     const flat = Int32Array.from(batch.targets, (t, i) => i * vocab + t);
-    logp = tf.gather(logSoftmax.reshape([-1]), tf.tensor1d(flat, 'int32')).reshape([batch.rows, batch.width]) as TF.Tensor2D;
+    logp = tf.reshape(tf.gather(tf.reshape(logSoftmax, [-1]), tf.tensor1d(flat, 'int32')), [batch.rows, batch.width]) as TF.Tensor2D;
   }
   if (!withEntropy) return { logp };
-  const entropy = logSoftmax.exp().mul(logSoftmax).sum(-1).neg() as TF.Tensor2D;
+  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logSoftmax), logSoftmax), -1)) as TF.Tensor2D;
   return { logp, entropy };
 }

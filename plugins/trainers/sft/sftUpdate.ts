@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { aggregationWeights } from '../math/aggregationWeights.js';
@@ -41,7 +41,7 @@ export function sftUpdate(
     micro.push({
       idx,
       batch,
-      loss: (logp) => logp.mul(tf.tensor2d(toWindow(batch, idx.map((j) => weights[j]!)), [batch.rows, batch.width])).sum().neg() as TF.Scalar,
+      loss: (logp) => tf.neg(tf.sum(tf.mul(logp, tf.tensor2d(toWindow(batch, idx.map((j) => weights[j]!)), [batch.rows, batch.width])))) as TF.Scalar,
     });
   }
   const res = optimizerStep(tf, policy, optimizer, micro, { lr: o.lr, maxGradNorm: o.maxGradNorm });

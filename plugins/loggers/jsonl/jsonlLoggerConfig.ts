@@ -1,0 +1,4 @@
+import { z } from 'zod';
+
+export const JsonlLoggerConfigSchema = z.strictObject({});
+export type JsonlLoggerConfig = z.output<typeof JsonlLoggerConfigSchema>;

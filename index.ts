@@ -63,3 +63,8 @@ export { createOpenAIServer, type OpenAIServer, type OpenAIServerOptions, type S
 export { createRewardServer, type RewardServer, type RewardServerOptions } from './plugins/serving/createRewardServer.js';
 export type { AdapterLoader, AdapterLoadRequest } from './plugins/serving/AdapterLoader.js';
 export type { ServableModel, CheckpointLoader } from './plugins/serving/ServableModel.js';
+export { createConsoleLogger } from './plugins/loggers/console/consoleLogger.js';
+export { createJsonlLogger } from './plugins/loggers/jsonl/jsonlLogger.js';
+export { createMlflowLogger } from './plugins/loggers/mlflow/mlflowLogger.js';
+export { createTensorboardLogger } from './plugins/loggers/tensorboard/tensorboardLogger.js';
+export { createWandbLogger } from './plugins/loggers/wandb/wandbLogger.js';

@@ -4,6 +4,8 @@ export type * from './contracts/Coach.js';
 export type * from './contracts/DemonstrationSource.js';
 export type * from './contracts/Environment.js';
 export type * from './contracts/Exporter.js';
+export type * from './contracts/RunLogger.js';
+export { PermanentLoggerError } from './contracts/RunLogger.js';
 export { isExternallyTrainablePolicy, type ExternallyTrainablePolicy } from './contracts/ExternallyTrainablePolicy.js';
 export type * from './contracts/Logger.js';
 export type * from './contracts/Policy.js';

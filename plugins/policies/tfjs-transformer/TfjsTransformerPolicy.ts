@@ -410,8 +410,8 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     if (this.#o.lora) base = this.#o.lora.base.acquire();
     else {
       if (!this.#baseView) {
+        // Held by the attached adapters only: unloading the last one frees the derived tensors.
         this.#baseView = new LoraBase(new TransformerModel(tf, this.#o.config, this.#o.maxContextLength), this.#o.weights, this.#o.sourcePath ?? this.id, false, () => this.#version);
-        this.#baseView.acquire();
         this.#baseView.onDisposed = () => (this.#baseView = undefined);
       }
       base = this.#baseView.acquire();
@@ -429,7 +429,6 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
       this.#o.lora.adapter.dispose();
       this.#o.lora.base.release();
     } else for (const v of this.#o.weights.values()) v.dispose();
-    this.#baseView?.release();
     this.model.dispose();
   }
 

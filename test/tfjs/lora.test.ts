@@ -6,6 +6,10 @@ import { mergeLora } from '../../plugins/policies/tfjs-transformer/lora/LoraAdap
 import { sharedBaseKeys } from '../../plugins/policies/tfjs-transformer/lora/LoraBase.js';
 import type { TfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/TfjsTransformerPolicy.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
+import type { PluginDeps } from '../../core/plugins/PluginDefinition.js';
+import { silentLogger } from '../../core/util/createLogger.js';
+import { tfjsTransformerPolicyPlugin } from '../../plugins/policies/tfjs-transformer/tfjsTransformerPolicyPlugin.js';
+import { describePolicyConformance } from '../conformance/policyConformance.js';
 import { FP32_MODELS, hfTinyDir, maxAbsDiff } from './hfTinyFixtures.js';
 
 const fixtures = hfTinyDir();
@@ -136,5 +140,44 @@ describe('LoRA on the tfjs-transformer', () => {
     expect(sharedBaseKeys()).not.toContain('shared-small');
     // Everything is freed with the last adapter (up to 1 KB per generating policy that full models leave too).
     expect(tf.memory().numBytes - before).toBeLessThanOrEqual(3 * 1024);
+  });
+});
+
+describePolicyConformance('tfjs-transformer (LoRA adapter on the qwen2-tiny checkpoint)', {
+  create: () => createTfjsTransformerPolicy({ path: join(fixtures, 'qwen2-tiny'), lora: { r: 4, targets: ['q_proj', 'v_proj', 'up_proj'] } }),
+  deterministic: true,
+  exposesTokens: true,
+});
+
+describe('tfjs-transformer plugin config with lora', () => {
+  const schema = tfjsTransformerPolicyPlugin.configSchema;
+  it('fills PEFT-like defaults and refuses what is not supported', () => {
+    const c = schema.parse({ preset: 'tiny', lora: {} });
+    expect(c.lora).toMatchObject({ r: 8, alpha: 8, dropout: 0, rslora: false, reference: 'initial', targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
+    expect(schema.safeParse({ preset: 'tiny', lora: { targets: ['lm_head'] } }).success).toBe(false);
+    expect(schema.safeParse({ preset: 'tiny', lora: { dropout: 0.1 } }).success).toBe(false);
+    const noLora = schema.safeParse({ preset: 'tiny', base: 'shared' });
+    expect(noLora.success).toBe(false);
+    expect(JSON.stringify(noLora.error?.issues)).toMatch(/only applies to LoRA policies/);
+  });
+  it('LoRA policies built by the plugin share their base by default; full ones keep their own weights', async () => {
+    const deps = (id: string) => ({
+      run: { runDir: '/tmp', cacheDir: '/tmp', baseDir: '/tmp', seed: 3, signal: new AbortController().signal },
+      logger: silentLogger,
+      plugins: {} as PluginDeps['plugins'],
+      path: `policies.${id}`,
+      id,
+    });
+    const make = async (id: string, cfg: Record<string, unknown>) => (await tfjsTransformerPolicyPlugin.create(schema.parse(cfg), deps(id))) as TfjsTransformerPolicy;
+    const a = await make('a', { preset: 'tiny', lora: {} });
+    const b = await make('b', { preset: 'tiny', lora: { r: 4 } });
+    const c = await make('c', { preset: 'tiny' });
+    policies.push(a, b, c);
+    expect(a.lora!.base).toBe(b.lora!.base);
+    // Different adapter seeds per policy (derived from the policy name).
+    const firstA = (p: TfjsTransformerPolicy) => [...p.variables().values()][0]!.dataSync().slice(0, 4);
+    expect(firstA(a)).not.toEqual(firstA(b));
+    expect(c.lora).toBeUndefined();
+    for (const p of [a, b, c]) p.dispose();
   });
 });

@@ -261,7 +261,8 @@ export class TransformerModel {
       const a = lora.adapter.get(`${prefix}.lora_A.weight`) as TF.Tensor2D | undefined;
       if (!a) return y;
       const bMat = lora.adapter.get(`${prefix}.lora_B.weight`) as TF.Tensor2D;
-      return tf.add(y, tf.mul(this.ops.linear(this.ops.linear(x, a), bMat), lora.scaling)) as TF.Tensor2D;
+      // The scale goes on the thin [N, r] intermediate, not on the [N, out] result.
+      return tf.add(y, this.ops.linear(tf.mul(this.ops.linear(x, a), lora.scaling) as TF.Tensor2D, bMat)) as TF.Tensor2D;
     };
   }
 

@@ -22,9 +22,23 @@ function parseNumber(value: string): number {
 
 const print = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
 
+/** The checkpoint as a policy, with a PEFT LoRA adapter attached when `adapter` is given. */
+async function openModel(model: string, adapter: string | undefined) {
+  const { createTfjsTransformerPolicy } = await import('../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js');
+  const base = await createTfjsTransformerPolicy({ path: model });
+  if (adapter === undefined) return { policy: base, dispose: () => base.dispose() };
+  try {
+    const policy = await base.withAdapter(adapter);
+    return { policy, dispose: () => (policy.dispose(), base.dispose()) };
+  } catch (err) {
+    base.dispose();
+    throw err;
+  }
+}
+
 /** `mappa model init|score|generate`: build, inspect and sample tfjs-transformer checkpoints. */
 export function registerModelCommand(program: Command): void {
-  const model = program.command('model').description('create a tfjs-transformer model, score token ids, generate text (JSON output)');
+  const model = program.command('model').description('create a tfjs-transformer model, score token ids, generate text, merge LoRA adapters (JSON output)');
 
   model
     .command('init')
@@ -59,16 +73,16 @@ export function registerModelCommand(program: Command): void {
     .description('print the log-prob of each token given the ones before it')
     .requiredOption('--model <dir>', 'Hugging Face checkpoint directory')
     .requiredOption('--ids <ids>', 'comma-separated token ids (at least 2)', parseIds)
-    .action(async (o: { model: string; ids: number[] }) => {
+    .option('--adapter <dir>', 'PEFT LoRA adapter directory to apply to the model')
+    .action(async (o: { model: string; ids: number[]; adapter?: string }) => {
       if (o.ids.length < 2) throw new MappaError('--ids: give at least two token ids (the first is the context of the second)');
-      const { createTfjsTransformerPolicy } = await import('../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js');
-      const policy = await createTfjsTransformerPolicy({ path: o.model });
+      const { policy, dispose } = await openModel(o.model, o.adapter);
       const bad = o.ids.find((id) => id >= policy.vocabSize);
       if (bad !== undefined) throw new MappaError(`--ids: token id ${bad} is outside the vocabulary [0, ${policy.vocabSize})`);
       const [lps] = await policy.score([{ contextIds: o.ids.slice(0, 1), continuationIds: o.ids.slice(1) }]);
       const logprobs = lps ?? [];
       print({ ids: o.ids, nextTokenLogprobs: logprobs, sum: logprobs.reduce((a, b) => a + b, 0), backend: policy.backend });
-      policy.dispose();
+      dispose();
     });
 
   model
@@ -83,16 +97,30 @@ export function registerModelCommand(program: Command): void {
     .option('--top-p <p>', 'nucleus sampling', parseNumber)
     .option('--top-k <k>', 'top-k sampling', parseIntArg)
     .option('--seed <n>', 'sampling seed', parseIntArg, 0)
-    .action(async (o: { model: string; prompt?: string; ids?: number[]; maxNewTokens: number; greedy?: boolean; temperature?: number; topP?: number; topK?: number; seed: number }) => {
+    .option('--adapter <dir>', 'PEFT LoRA adapter directory to apply to the model')
+    .action(async (o: { model: string; prompt?: string; ids?: number[]; maxNewTokens: number; greedy?: boolean; temperature?: number; topP?: number; topK?: number; seed: number; adapter?: string }) => {
       if ((o.prompt === undefined) === (o.ids === undefined)) throw new MappaError('give exactly one of --prompt or --ids');
-      const { createTfjsTransformerPolicy } = await import('../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js');
-      const policy = await createTfjsTransformerPolicy({ path: o.model });
+      const { policy, dispose } = await openModel(o.model, o.adapter);
       const sampling = { maxNewTokens: o.maxNewTokens, greedy: o.greedy === true, temperature: o.temperature, topP: o.topP, topK: o.topK };
       const g =
         o.prompt !== undefined
           ? await policy.generate({ messages: [{ role: 'user', content: o.prompt }], seed: o.seed, sampling })
           : await policy.generateFromIds({ contextIds: o.ids as number[], seed: o.seed, sampling });
       print({ contextIds: g.contextIds, ids: g.tokenIds, text: g.text, logprobs: g.logprobs, finishReason: g.finishReason, backend: policy.backend });
-      policy.dispose();
+      dispose();
+    });
+
+  model
+    .command('merge')
+    .description('merge a PEFT LoRA adapter into its base and write a full Hugging Face checkpoint')
+    .requiredOption('--base <dir>', 'base Hugging Face checkpoint directory')
+    .requiredOption('--adapter <dir>', 'PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors)')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--dtype <dtype>', 'float32 | bfloat16 | float16 (default: the base\'s)')
+    .action(async (o: { base: string; adapter: string; out: string; dtype?: string }) => {
+      if (o.dtype !== undefined && !['float32', 'bfloat16', 'float16'].includes(o.dtype)) throw new MappaError(`--dtype ${o.dtype}: unsupported`, { hint: 'use float32, bfloat16 or float16' });
+      const { mergePeftAdapter } = await import('../../plugins/policies/tfjs-transformer/lora/mergePeftAdapter.js');
+      const r = await mergePeftAdapter({ base: o.base, adapter: o.adapter, out: o.out, dtype: o.dtype as 'float32' | undefined });
+      print({ out: o.out, mergedMatrices: r.merged, backend: r.backend });
     });
 }

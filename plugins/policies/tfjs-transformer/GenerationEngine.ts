@@ -30,6 +30,8 @@ export interface GenerationOutput {
 export interface InferenceWeights {
   readonly weights: WeightMap;
   readonly transposed: WeightMap;
+  /** An adapter's inference tensors (`loraInferenceWeights`), when the policy is a LoRA adapter on a frozen base. */
+  readonly lora?: WeightMap | undefined;
 }
 
 export interface GenerationEngineOptions {
@@ -182,7 +184,7 @@ export class GenerationEngine {
     const model = this.#o.model;
     const { logits, kv } = tf.tidy(() => {
       const { cos, sin } = model.ropeFor(positions, n, len);
-      const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights), {
+      const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights, w.lora), {
         ids: tf.tensor2d(ids, [n, len], 'int32'),
         cos,
         sin,
@@ -255,7 +257,7 @@ export class GenerationEngine {
     const w = this.#o.inference();
     const { logits, next } = tf.tidy(() => {
       const { cos, sin } = model.ropeFor(positions, n, 1);
-      const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights), {
+      const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights, w.lora), {
         ids: tf.tensor2d(ids, [n, 1], 'int32'),
         cos,
         sin,
@@ -284,7 +286,7 @@ export class GenerationEngine {
       const logits = tf.tidy(() => {
         const t = seq.length;
         const { cos, sin } = model.ropeFor(Int32Array.from({ length: t }, (_, i) => i), 1, t);
-        return model.run(w.weights, model.inferenceLinear(w.transposed, w.weights), {
+        return model.run(w.weights, model.inferenceLinear(w.transposed, w.weights, w.lora), {
           ids: tf.tensor2d(Int32Array.from(seq), [1, t], 'int32'),
           cos,
           sin,

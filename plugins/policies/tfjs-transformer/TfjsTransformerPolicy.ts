@@ -18,6 +18,10 @@ import type { TextTokenizer } from './TextTokenizer.js';
 import type { FrozenModel, TrainablePolicy } from './TrainablePolicy.js';
 import type { TransformerConfig } from './TransformerConfig.js';
 import { TransformerModel } from './TransformerModel.js';
+import { LoraAdapter, loraInferenceWeights } from './lora/LoraAdapter.js';
+import type { LoraRun } from './lora/LoraAdapter.js';
+import { LoraBase } from './lora/LoraBase.js';
+import { isPeftAdapterDir, readPeftAdapter, writePeftAdapter } from './lora/peftAdapterFiles.js';
 
 /** Sampling defaults of a policy; a request's `sampling` overrides them field by field. */
 export interface PolicySamplingDefaults {
@@ -48,10 +52,20 @@ export interface TfjsTransformerPolicyOptions {
   readonly saveDtype: SaveDtype;
   readonly rawConfig?: Record<string, unknown> | undefined;
   readonly rawGenerationConfig?: Record<string, unknown> | undefined;
+  /** Checkpoint directory the weights came from (an adapter's `base_model_name_or_path`). */
+  readonly sourcePath?: string | undefined;
   /** KV-cache decoding (default); false recomputes the whole sequence every step (for checks). */
   readonly useKvCache?: boolean | undefined;
   readonly logger?: Logger | undefined;
+  /**
+   * A LoRA policy: `weights` is unused; the policy runs `adapter` on the shared frozen `base` and trains only the
+   * adapter. `reference`: what `snapshot()` freezes: the adapter as it is (`initial`, the default) or the bare base.
+   */
+  readonly lora?: { readonly base: LoraBase; readonly adapter: LoraAdapter; readonly reference?: 'initial' | 'base' | undefined } | undefined;
 }
+
+/** A LoRA adapter to attach with `withAdapter`: a PEFT adapter directory, or an adapter object. */
+export type AdapterSource = string | LoraAdapter;
 
 const STATE_FILE = 'mappa_policy.json';
 
@@ -69,6 +83,8 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   #version = 0;
   #inference: (InferenceWeights & { version: number }) | undefined;
   #disposed = false;
+  /** This (full) policy's weights as a base for adapters attached with `withAdapter`, built on first use. */
+  #baseView: LoraBase | undefined;
 
   constructor(o: TfjsTransformerPolicyOptions) {
     this.#o = o;
@@ -119,17 +135,44 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     return this.#engine.stats;
   }
 
+  /** Trainable weights: the adapter's A and B matrices for a LoRA policy, else every parameter. */
   variables(): ReadonlyMap<string, TF.Variable> {
-    return this.#o.weights;
+    return this.#o.lora ? this.#o.lora.adapter.variables : this.#o.weights;
+  }
+
+  /** The LoRA adapter and its shared base, for a LoRA policy. */
+  get lora(): { readonly base: LoraBase; readonly adapter: LoraAdapter } | undefined {
+    return this.#o.lora;
   }
 
   forward(inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D): TF.Tensor3D {
-    return this.model.forward(this.#o.weights, inputIds, attentionMask);
+    const l = this.#o.lora;
+    if (!l) return this.model.forward(this.#o.weights, inputIds, attentionMask);
+    const run: LoraRun = { adapter: l.adapter.variables, scaling: l.adapter.scaling, baseT: l.base.trainTransposed() };
+    return this.model.forward(l.base.weights, inputIds, attentionMask, undefined, run);
   }
 
   snapshot(): FrozenModel {
     const tf = this.#o.tf;
     const frozen = new Map<string, TF.Tensor>();
+    const l = this.#o.lora;
+    if (l) {
+      // Only the adapter is copied: the reference shares the frozen base with the policy (and every other adapter).
+      for (const [name, v] of l.adapter.variables) frozen.set(name, tf.keep(v.clone()));
+      const bare = l.reference === 'base';
+      const inference = bare ? new Map<string, TF.Tensor>() : loraInferenceWeights(tf, this.#o.config, l.base.weights, frozen, l.adapter.settings);
+      const model = this.model;
+      return {
+        forward: (inputIds, attentionMask) =>
+          model.forward(l.base.weights, inputIds, attentionMask, l.base.inference(), { adapter: frozen, scaling: l.adapter.scaling, inference }),
+        weights: () => frozen,
+        dispose: () => {
+          for (const t of [...frozen.values(), ...inference.values()]) t.dispose();
+          frozen.clear();
+          inference.clear();
+        },
+      };
+    }
     for (const [name, v] of this.#o.weights) frozen.set(name, tf.keep(v.clone()));
     // A frozen model never needs gradients: it runs the inference path (fused, pre-transposed weights).
     const inference = this.model.transposeWeights(frozen);
@@ -263,7 +306,7 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
       const lp = tf.tidy(() => {
         const inputIds = tf.tensor2d(ids, [b, t], 'int32');
         const am = tf.tensor2d(mask, [b, t]);
-        const logits = this.model.forward(w.weights, inputIds, am, w.transposed);
+        const logits = this.model.forward(w.weights, inputIds, am, w.transposed, w.lora ? { adapter: new Map(), scaling: 0, inference: w.lora } : undefined);
         const flat = tf.reshape(tf.logSoftmax(logits), [-1]);
         return tf.gather(flat, tf.tensor1d(gatherIdx, 'int32'));
       });
@@ -279,10 +322,21 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     return results;
   }
 
-  /** Writes the Hugging Face layout; `exact` forces float32 (checkpoints), else the configured export dtype. */
+  /**
+   * Writes the Hugging Face layout; `exact` forces float32 (checkpoints), else the configured export dtype. A LoRA
+   * policy writes its adapter in PEFT's layout instead (adapter_config.json, adapter_model.safetensors, float32).
+   */
   async save(dir: string, options: { readonly exact?: boolean } = {}): Promise<void> {
     this.#checkAlive();
     await mkdir(dir, { recursive: true });
+    const l = this.#o.lora;
+    if (l) {
+      const tensors = [];
+      for (const [name, v] of l.adapter.variables) tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
+      await writePeftAdapter(dir, l.adapter.settings, tensors, l.base.source);
+      await writeFile(join(dir, STATE_FILE), JSON.stringify({ policyVersion: this.#version }) + '\n');
+      return;
+    }
     const tensors = [];
     for (const [name, v] of this.#o.weights) {
       const data = (await v.data()) as Float32Array;
@@ -308,21 +362,15 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
 
   async load(dir: string): Promise<void> {
     this.#checkAlive();
-    const info = await readCheckpointInfo(dir);
-    const mine = this.#o.config;
-    const theirs = info.config;
-    for (const key of ['modelType', 'vocabSize', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'intermediateSize', 'tieWordEmbeddings'] as const) {
-      if (mine[key] !== theirs[key]) {
-        throw new MappaError(`${join(dir, 'config.json')}: ${key} is ${String(theirs[key])} but policy ${this.id} has ${String(mine[key])}`, {
-          hint: 'load() replaces weights of the same architecture; create a new policy from this checkpoint instead',
+    const l = this.#o.lora;
+    if (l || isPeftAdapterDir(dir)) {
+      if (!l) {
+        throw new MappaError(`${dir} holds a LoRA adapter, but policy ${this.id} is a full model`, {
+          hint: 'give the policy a `lora:` section to train adapters, or attach the adapter with withAdapter() / --adapter',
         });
       }
-    }
-    const tf = this.#o.tf;
-    await streamWeights(dir, theirs, (t) => {
-      const v = this.#o.weights.get(t.name) as TF.Variable;
-      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, [...t.shape], 'float32')));
-    });
+      await this.#loadAdapter(dir, l.adapter);
+    } else await this.#loadFull(dir);
     let version = this.#version + 1;
     const stateFile = join(dir, STATE_FILE);
     if (existsSync(stateFile)) {
@@ -344,12 +392,76 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     this.#dropInference();
   }
 
+  async #loadAdapter(dir: string, adapter: LoraAdapter): Promise<void> {
+    const tf = this.#o.tf;
+    const data = await readPeftAdapter(dir, this.#o.config);
+    const mine = adapter.settings;
+    const theirs = data.settings;
+    const differs = (['r', 'alpha', 'rslora'] as const).find((k) => mine[k] !== theirs[k]) ?? (mine.targets.join() !== theirs.targets.join() ? 'targets' : undefined);
+    if (differs) {
+      const key = { r: 'r', alpha: 'lora_alpha', rslora: 'use_rslora', targets: 'target_modules' }[differs];
+      throw new MappaError(`${join(dir, 'adapter_config.json')}: "${key}" is ${JSON.stringify(differs === 'targets' ? theirs.targets : theirs[differs])} but policy ${this.id} has ${JSON.stringify(differs === 'targets' ? mine.targets : mine[differs])}`, {
+        hint: 'load() replaces an adapter of the same shape; set the policy\'s lora section to match, or start from it with lora.adapter',
+      });
+    }
+    for (const [name, t] of data.tensors) {
+      const v = adapter.variables.get(name) as TF.Variable;
+      tf.tidy(() => v.assign(tf.tensor(t.data, [...t.shape], 'float32')));
+    }
+  }
+
+  async #loadFull(dir: string): Promise<void> {
+    const info = await readCheckpointInfo(dir);
+    const mine = this.#o.config;
+    const theirs = info.config;
+    for (const key of ['modelType', 'vocabSize', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'intermediateSize', 'tieWordEmbeddings'] as const) {
+      if (mine[key] !== theirs[key]) {
+        throw new MappaError(`${join(dir, 'config.json')}: ${key} is ${String(theirs[key])} but policy ${this.id} has ${String(mine[key])}`, {
+          hint: 'load() replaces weights of the same architecture; create a new policy from this checkpoint instead',
+        });
+      }
+    }
+    const tf = this.#o.tf;
+    await streamWeights(dir, theirs, (t) => {
+      const v = this.#o.weights.get(t.name) as TF.Variable;
+      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, [...t.shape], 'float32')));
+    });
+  }
+
+  /**
+   * A new policy that runs a LoRA adapter on this policy's weights, sharing them (no copy): a PEFT adapter directory
+   * (checked against this base) or an adapter object (owned by the new policy). On a LoRA policy the adapter goes on
+   * the same frozen base. Disposing the new policy unloads the adapter; this policy must outlive it, and its weights
+   * must not be trained while adapters are attached (the shared inference weights are rebuilt if they are).
+   */
+  async withAdapter(source: AdapterSource, options: { readonly id?: string; readonly reference?: 'initial' | 'base' } = {}): Promise<TfjsTransformerPolicy> {
+    this.#checkAlive();
+    const tf = this.#o.tf;
+    const adapter =
+      typeof source === 'string' ? await readPeftAdapter(source, this.#o.config).then((d) => LoraAdapter.fromTensors(tf, d.settings, d.tensors)) : source;
+    let base: LoraBase;
+    if (this.#o.lora) base = this.#o.lora.base.acquire();
+    else {
+      if (!this.#baseView) {
+        // Held by the attached adapters only: unloading the last one frees the derived tensors.
+        this.#baseView = new LoraBase(new TransformerModel(tf, this.#o.config, this.#o.maxContextLength), this.#o.weights, this.#o.sourcePath ?? this.id, false, () => this.#version);
+        this.#baseView.onDisposed = () => (this.#baseView = undefined);
+      }
+      base = this.#baseView.acquire();
+    }
+    const id = options.id ?? (typeof source === 'string' ? source : `${this.id}+adapter`);
+    return new TfjsTransformerPolicy({ ...this.#o, id, weights: new Map(), lora: { base, adapter, reference: options.reference } });
+  }
+
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#engine.dispose();
     this.#dropInference();
-    for (const v of this.#o.weights.values()) v.dispose();
+    if (this.#o.lora) {
+      this.#o.lora.adapter.dispose();
+      this.#o.lora.base.release();
+    } else for (const v of this.#o.weights.values()) v.dispose();
     this.model.dispose();
   }
 
@@ -360,12 +472,22 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   #inferenceWeights(): InferenceWeights {
     if (this.#inference && this.#inference.version === this.#version) return this.#inference;
     this.#dropInference();
-    this.#inference = { weights: this.#o.weights, transposed: this.model.transposeWeights(this.#o.weights), version: this.#version };
+    const l = this.#o.lora;
+    this.#inference = l
+      ? {
+          weights: l.base.weights,
+          transposed: l.base.inference(),
+          lora: loraInferenceWeights(this.#o.tf, this.#o.config, l.base.weights, l.adapter.variables, l.adapter.settings),
+          version: this.#version,
+        }
+      : { weights: this.#o.weights, transposed: this.model.transposeWeights(this.#o.weights), version: this.#version };
     return this.#inference;
   }
 
   #dropInference(): void {
-    for (const t of this.#inference?.transposed.values() ?? []) t.dispose();
+    // A LoRA policy's transposed weights belong to the shared base; only the adapter's tensors are its own.
+    const own: Iterable<TF.Tensor> = this.#o.lora ? (this.#inference?.lora?.values() ?? []) : (this.#inference?.transposed.values() ?? []);
+    for (const t of own) t.dispose();
     this.#inference = undefined;
   }
 }

@@ -5,6 +5,7 @@ import { createTfOps, rotateHalfMatrix } from './tfOps.js';
 import type { TfOps } from './tfOps.js';
 import type { TransformerConfig } from './TransformerConfig.js';
 import { expectedParameters } from './TransformerConfig.js';
+import type { LoraRun } from './lora/LoraAdapter.js';
 
 /**
  * Cached keys and values of one layer for the rows of a batch, in the layouts the decode step's grouped matmuls read:
@@ -93,7 +94,7 @@ export class TransformerModel {
    * Training / reference forward: logits [B, T, V] for right-padded `inputIds` with `attentionMask` (1 = token).
    * With `transposed` (from `transposeWeights`) it runs the faster inference path, without gradients.
    */
-  forward(weights: WeightMap, inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D, transposed?: WeightMap): TF.Tensor3D {
+  forward(weights: WeightMap, inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D, transposed?: WeightMap, lora?: LoraRun): TF.Tensor3D {
     const tf = this.tf;
     const [b, t] = inputIds.shape;
     const { cos, sin } = this.#ropeRange(t);
@@ -103,7 +104,12 @@ export class TransformerModel {
     const ids = tf.cast(inputIds, 'int32') as TF.Tensor2D;
     if (transposed) {
       const table = weights.get('model.embed_tokens.weight') as TF.Tensor2D;
-      return this.run(weights, this.inferenceLinear(transposed, weights), { ids, cos, sin, mask, noGrad: true, folded: transposed }, (x) => tf.gather(table, x)).logits;
+      return this.run(weights, this.inferenceLinear(transposed, weights, lora?.inference), { ids, cos, sin, mask, noGrad: true, folded: transposed }, (x) => tf.gather(table, x)).logits;
+    }
+    if (lora) {
+      // The base is frozen: a plain gather for the embedding (its gradient would be discarded).
+      const table = weights.get('model.embed_tokens.weight') as TF.Tensor2D;
+      return this.run(weights, this.#loraTrainLinear(weights, lora), { ids, cos, sin, mask }, (x) => tf.gather(table, x)).logits;
     }
     return this.run(weights, this.#trainLinear(weights), { ids, cos, sin, mask }).logits;
   }
@@ -241,15 +247,50 @@ export class TransformerModel {
   }
 
   /**
-   * Linear layers for inference from pre-transposed weights (`${prefix}.weight` holds Wᵀ [in, out]; fused
-   * projections keep their bias next to it).
+   * Training linear layers of an adapter on a frozen base: `x · Wᵀ` from the base's cached Wᵀ with a gradient for x
+   * only, plus bias, plus s·(x·Aᵀ)·Bᵀ with gradients for A and B.
    */
-  inferenceLinear(transposed: WeightMap, weights: WeightMap) {
+  #loraTrainLinear(weights: WeightMap, lora: LoraRun) {
+    const tf = this.tf;
     return (x: TF.Tensor2D, prefix: string): TF.Tensor2D => {
-      const y: TF.Tensor2D = this.tf.matMul(x, transposed.get(`${prefix}.weight`) as TF.Tensor2D);
-      const b = transposed.get(`${prefix}.bias`) ?? weights.get(`${prefix}.bias`);
-      return b ? (this.tf.add(y, b) as TF.Tensor2D) : y;
+      const w = weights.get(`${prefix}.weight`) as TF.Tensor2D;
+      const wT = lora.baseT?.get(`${prefix}.weight`) as TF.Tensor2D | undefined;
+      let y = wT ? this.ops.frozenLinear(x, wT, w) : this.ops.linear(x, w);
+      const b = weights.get(`${prefix}.bias`);
+      if (b) y = tf.add(y, b) as TF.Tensor2D;
+      const a = lora.adapter.get(`${prefix}.lora_A.weight`) as TF.Tensor2D | undefined;
+      if (!a) return y;
+      const bMat = lora.adapter.get(`${prefix}.lora_B.weight`) as TF.Tensor2D;
+      // The scale goes on the thin [N, r] intermediate, not on the [N, out] result.
+      return tf.add(y, this.ops.linear(tf.mul(this.ops.linear(x, a), lora.scaling) as TF.Tensor2D, bMat)) as TF.Tensor2D;
     };
+  }
+
+  /**
+   * Linear layers for inference from pre-transposed weights (`${prefix}.weight` holds Wᵀ [in, out]; fused
+   * projections keep their bias next to it), plus an adapter's low-rank term when `lora` (from
+   * `loraInferenceWeights`) has one for the prefix.
+   */
+  inferenceLinear(transposed: WeightMap, weights: WeightMap, lora?: WeightMap) {
+    return (x: TF.Tensor2D, prefix: string): TF.Tensor2D => {
+      let y: TF.Tensor2D = this.tf.matMul(x, transposed.get(`${prefix}.weight`) as TF.Tensor2D);
+      const b = transposed.get(`${prefix}.bias`) ?? weights.get(`${prefix}.bias`);
+      if (b) y = this.tf.add(y, b) as TF.Tensor2D;
+      const aT = lora?.get(`${prefix}.lora_AT`) as TF.Tensor2D | undefined;
+      if (aT) y = this.tf.add(y, this.tf.matMul(this.tf.matMul(x, aT), lora?.get(`${prefix}.lora_BT`) as TF.Tensor2D)) as TF.Tensor2D;
+      return y;
+    };
+  }
+
+  /** Wᵀ of every linear layer (kept; the caller disposes them): the frozen base's forward weights for LoRA training. */
+  linearTransposes(weights: WeightMap): Map<string, TF.Tensor> {
+    const out = new Map<string, TF.Tensor>();
+    for (const [name, w] of weights) {
+      if (w.rank !== 2 || !name.endsWith('.weight')) continue;
+      if (name === 'model.embed_tokens.weight' && !this.config.tieWordEmbeddings) continue;
+      out.set(name, this.tf.keep(this.tf.transpose(w)));
+    }
+    return out;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import { MappaError } from '../../../core/util/MappaError.js';
@@ -10,6 +11,32 @@ import { scratchTokenizerFiles } from './scratchTokenizer.js';
 import type { ScratchTokenizerKind } from './scratchTokenizer.js';
 import { TextTokenizer } from './TextTokenizer.js';
 import { TfjsTransformerPolicy } from './TfjsTransformerPolicy.js';
+import type { TfjsTransformerPolicyOptions } from './TfjsTransformerPolicy.js';
+import type { TransformerConfig } from './TransformerConfig.js';
+import { TransformerModel } from './TransformerModel.js';
+import { LoraAdapter } from './lora/LoraAdapter.js';
+import { LoraBase, acquireSharedBase } from './lora/LoraBase.js';
+import { LORA_TARGETS } from './lora/LoraSettings.js';
+import type { LoraTarget } from './lora/LoraSettings.js';
+import { readPeftAdapter } from './lora/peftAdapterFiles.js';
+
+/** The `lora` options of a policy: train an adapter on a frozen, shared base. */
+export interface LoraOptions {
+  readonly r?: number | undefined;
+  /** Default 8 (PEFT's). */
+  readonly alpha?: number | undefined;
+  /** Default: all seven linear layers of a block. */
+  readonly targets?: readonly LoraTarget[] | undefined;
+  /** Only 0 is supported for training (a PEFT adapter with dropout loads: dropout acts only in training). */
+  readonly dropout?: number | undefined;
+  readonly rslora?: boolean | undefined;
+  /** Frozen reference for KL: the adapter when training starts (`initial`, default) or the bare base. */
+  readonly reference?: 'initial' | 'base' | undefined;
+  /** Seed of A's initialisation (default 0). */
+  readonly seed?: number | undefined;
+  /** Start from this PEFT adapter directory instead of a new adapter. */
+  readonly adapter?: string | undefined;
+}
 
 export interface CreateTfjsTransformerPolicyOptions {
   readonly id?: string | undefined;
@@ -38,6 +65,13 @@ export interface CreateTfjsTransformerPolicyOptions {
   readonly scoreBatchTokens?: number | undefined;
   readonly useKvCache?: boolean | undefined;
   readonly logger?: Logger | undefined;
+  /** Train a LoRA adapter on frozen base weights instead of the full model. */
+  readonly lora?: LoraOptions | undefined;
+  /**
+   * With `lora`: name of the base; LoRA policies naming the same base share one copy of its weights (default: the
+   * model source, so identical `preset`/`tokenizer`/`seed` or `path` share).
+   */
+  readonly base?: string | undefined;
 }
 
 /** Plain factory (no DI): a from-scratch preset model, or a Hugging Face checkpoint. */
@@ -75,16 +109,24 @@ export async function createTfjsTransformerPolicy(o: CreateTfjsTransformerPolicy
     const maxContextLength = o.maxContextLength ?? 1024;
     const eos = tokenizer.eosTokenId as number;
     const config = presetConfig(o.preset, tokenizer.size, { maxPositions: maxContextLength, eosTokenIds: [eos], padTokenId: tokenizer.padTokenId });
-    const policy = new TfjsTransformerPolicy({
+    const options = {
       ...common,
       config,
       tokenizer,
-      weights: new Map(),
+      weights: new Map<string, TF.Variable>(),
       generation: { eosTokenIds: [eos] },
       sampling: sampling({}),
       maxContextLength,
       saveDtype: o.dtype ?? 'float32',
-    });
+    };
+    if (o.lora) {
+      const label = `preset:${o.preset}/${o.tokenizer ?? 'byte'}/seed=${o.seed ?? 0}/context=${maxContextLength}`;
+      return loraPolicy(tf, options, o, label, async () => {
+        const model = new TransformerModel(tf, config, maxContextLength);
+        return new LoraBase(model, model.initWeights(o.seed ?? 0), label, true);
+      });
+    }
+    const policy = new TfjsTransformerPolicy(options);
     for (const [name, v] of policy.model.initWeights(o.seed ?? 0)) (policy.variables() as Map<string, TF.Variable>).set(name, v);
     return policy;
   }
@@ -95,27 +137,68 @@ export async function createTfjsTransformerPolicy(o: CreateTfjsTransformerPolicy
   if (maxContextLength > info.config.maxPositionEmbeddings) {
     throw new MappaError(`tfjs-transformer: maxContextLength ${maxContextLength} exceeds max_position_embeddings ${info.config.maxPositionEmbeddings} of ${dir}`);
   }
-  const weights = new Map<string, TF.Variable>();
-  try {
-    await streamWeights(dir, info.config, (t) => {
-      const init = tf.tensor(t.data as Float32Array, [...t.shape], 'float32');
-      weights.set(t.name, tf.variable(init, true));
-      init.dispose();
-    });
-  } catch (err) {
-    for (const v of weights.values()) v.dispose();
-    throw err;
-  }
-  return new TfjsTransformerPolicy({
+  const load = async () => {
+    const weights = new Map<string, TF.Variable>();
+    try {
+      await streamWeights(dir, info.config, (t) => {
+        const init = tf.tensor(t.data as Float32Array, [...t.shape], 'float32');
+        // A LoRA base is never trained: plain (non-trainable) variables.
+        weights.set(t.name, tf.variable(init, !o.lora));
+        init.dispose();
+      });
+    } catch (err) {
+      for (const v of weights.values()) v.dispose();
+      throw err;
+    }
+    return weights;
+  };
+  const options = {
     ...common,
     config: info.config,
     tokenizer: info.tokenizer,
-    weights,
+    weights: new Map<string, TF.Variable>(),
     generation: info.generation,
     sampling: sampling(info.generation),
     maxContextLength,
     saveDtype: o.dtype ?? info.dtype,
     rawConfig: info.rawConfig,
     rawGenerationConfig: info.rawGenerationConfig,
-  });
+    sourcePath: dir,
+  };
+  if (o.lora) {
+    return loraPolicy(tf, options, o, resolve(dir), async () => new LoraBase(new TransformerModel(tf, info.config, maxContextLength), await load(), resolve(dir), true));
+  }
+  return new TfjsTransformerPolicy({ ...options, weights: await load() });
+}
+
+/** A LoRA policy: the shared base (loaded by the first policy that names it) and a new or loaded adapter. */
+async function loraPolicy(
+  tf: TfjsTransformerPolicyOptions['tf'],
+  options: TfjsTransformerPolicyOptions,
+  o: CreateTfjsTransformerPolicyOptions,
+  source: string,
+  loadBase: () => Promise<LoraBase>,
+): Promise<TfjsTransformerPolicy> {
+  const l = o.lora as LoraOptions;
+  if ((l.dropout ?? 0) !== 0) {
+    throw new MappaError(`tfjs-transformer: lora.dropout ${l.dropout} is not supported for training`, {
+      hint: 'set lora.dropout: 0 (adapters trained elsewhere with dropout load fine: dropout only acts in training)',
+    });
+  }
+  const base = await acquireSharedBase(o.base ?? source, source, loadBase);
+  try {
+    const config: TransformerConfig = options.config;
+    let adapter: LoraAdapter;
+    if (l.adapter !== undefined) {
+      const data = await readPeftAdapter(l.adapter, config);
+      adapter = LoraAdapter.fromTensors(tf, data.settings, data.tensors);
+    } else {
+      const settings = { r: l.r ?? 8, alpha: l.alpha ?? 8, targets: LORA_TARGETS.filter((t) => (l.targets ?? LORA_TARGETS).includes(t)), dropout: 0, rslora: l.rslora ?? false };
+      adapter = LoraAdapter.init(tf, config, settings, l.seed ?? 0);
+    }
+    return new TfjsTransformerPolicy({ ...options, lora: { base, adapter, reference: l.reference } });
+  } catch (err) {
+    base.release();
+    throw err;
+  }
 }

@@ -16,6 +16,11 @@ export interface TfOps {
    * matMul (which falls back to a scalar loop there); gradients are depthwise convolutions too.
    */
   groupMatMul(a: TF.Tensor4D, f: TF.Tensor4D): TF.Tensor4D;
+  /**
+   * `x · Wᵀ` for a frozen weight (LoRA's base): forward from a cached `wT [in, out]`, gradient for `x` only (`dy · W`),
+   * so a backward pass never computes the base's weight gradient.
+   */
+  frozenLinear(x: TF.Tensor2D, wT: TF.Tensor2D, w: TF.Tensor2D): TF.Tensor2D;
   /** `x [N, hd] · r` for a constant `r [hd, hd]` with precomputed `rT`; gradient for x only. */
   rotate(x: TF.Tensor2D, r: TF.Tensor2D, rT: TF.Tensor2D): TF.Tensor2D;
   /** Rows of `table [V, d]` for `ids [N]` (int32); gradient for the table. */
@@ -74,6 +79,14 @@ export function createTfOps(tf: Tf): TfOps {
       })) as (x: TF.Tensor2D) => TF.Tensor2D
     )(x);
 
+  const frozenLinear = (x: TF.Tensor2D, wT: TF.Tensor2D, w: TF.Tensor2D): TF.Tensor2D =>
+    (
+      tf.customGrad((xx) => ({
+        value: tf.matMul(xx as TF.Tensor2D, wT),
+        gradFunc: (dy) => tf.matMul(dy as TF.Tensor2D, w),
+      })) as (x: TF.Tensor2D) => TF.Tensor2D
+    )(x);
+
   const hasSegmentSum = tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined;
   const embed = (table: TF.Tensor2D, ids: TF.Tensor1D): TF.Tensor2D => {
     if (hasSegmentSum) return tf.gather(table, ids);
@@ -97,7 +110,7 @@ export function createTfOps(tf: Tf): TfOps {
     )(table);
   };
 
-  return { linear, groupMatMul, rotate, embed };
+  return { linear, groupMatMul, frozenLinear, rotate, embed };
 }
 
 /** The rotate_half permutation as a matrix: `x · R = concat(-x₂, x₁)`. */

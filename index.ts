@@ -68,3 +68,4 @@ export { createJsonlLogger } from './plugins/loggers/jsonl/jsonlLogger.js';
 export { createMlflowLogger } from './plugins/loggers/mlflow/mlflowLogger.js';
 export { createTensorboardLogger } from './plugins/loggers/tensorboard/tensorboardLogger.js';
 export { createWandbLogger } from './plugins/loggers/wandb/wandbLogger.js';
+export { createPeftAdapterLoader } from './plugins/serving/peftAdapterLoader.js';

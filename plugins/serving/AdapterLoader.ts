@@ -17,4 +17,6 @@ export interface AdapterLoadRequest {
  */
 export interface AdapterLoader {
   load(request: AdapterLoadRequest): Promise<ServableModel>;
+  /** How many loaded adapters run on this model's weights (a base with adapters must not be replaced or unloaded). */
+  adaptersOn?(model: ServableModel): number;
 }

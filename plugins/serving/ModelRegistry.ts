@@ -98,7 +98,8 @@ export class ModelRegistry {
 
   /** Retires every model; resolves when all of them are disposed (after their requests end). */
   async closeAll(): Promise<void> {
-    const all = [...this.#entries.values()];
+    // Newest first: adapters go before the bases they run on.
+    const all = [...this.#entries.values()].reverse();
     this.#entries.clear();
     await Promise.all(all.map((e) => new Promise<void>((resolve) => {
       this.#waiters.set(e, resolve);

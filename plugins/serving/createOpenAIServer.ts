@@ -8,6 +8,7 @@ import type { Logger } from '../../core/contracts/Logger.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import { redactString } from '../../core/util/redactSecrets.js';
 import type { AdapterLoader } from './AdapterLoader.js';
+import { createPeftAdapterLoader } from './peftAdapterLoader.js';
 import { chatCompletion } from './chatCompletion.js';
 import { completion } from './completion.js';
 import { HttpError, badRequest } from './HttpError.js';
@@ -78,6 +79,8 @@ export async function createOpenAIServer(o: OpenAIServerOptions): Promise<OpenAI
   const logger = o.logger;
   const registry = new ModelRegistry((name, err) => logger?.warn(`serve: disposing an old version of ${name} failed`, { error: String(err) }));
   const loadCheckpoint = o.loadCheckpoint ?? defaultLoadCheckpoint;
+  const adapterLoader =
+    o.adapterLoader ?? createPeftAdapterLoader({ servedNames: () => registry.list().filter((m) => m.kind === 'checkpoint').map((m) => m.name) });
   const maxBody = o.maxBodyBytes ?? 32 * 1024 * 1024;
   const seen = new Set<string>();
   for (const m of o.models) {
@@ -129,9 +132,9 @@ export async function createOpenAIServer(o: OpenAIServerOptions): Promise<OpenAI
       case '/v1/completions':
         return completion(parse(CompletionRequestSchema, await post()), registry, reply, signal);
       case '/v1/load_lora_adapter':
-        return loadModelRoute(parse(LoadAdapterSchema, await post()), { registry, loadCheckpoint, adapterLoader: o.adapterLoader, logger }, reply);
+        return loadModelRoute(parse(LoadAdapterSchema, await post()), { registry, loadCheckpoint, adapterLoader, logger }, reply);
       case '/v1/unload_lora_adapter':
-        return unloadModelRoute(parse(UnloadAdapterSchema, await post()), registry, reply, logger);
+        return unloadModelRoute(parse(UnloadAdapterSchema, await post()), registry, reply, logger, adapterLoader);
       default:
         throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', null, 'unknown_route');
     }

@@ -60,6 +60,13 @@ export async function loadModelRoute(body: z.output<typeof LoadAdapterSchema>, c
     if (existing && body.load_inplace !== true) {
       throw badRequest(`The lora adapter '${name}' has already been loaded. Pass "load_inplace": true to replace its weights.`, 'lora_name', 'already_loaded');
     }
+    if (existing && (ctx.adapterLoader?.adaptersOn?.(existing.model) ?? 0) > 0) {
+      throw badRequest(
+        `model '${name}' is the base of ${ctx.adapterLoader!.adaptersOn!(existing.model)} loaded LoRA adapter(s); unload them before replacing it`,
+        'lora_name',
+        'base_in_use',
+      );
+    }
     const kind = await directoryKind(path);
     let model: ServableModel;
     try {
@@ -78,8 +85,17 @@ export async function loadModelRoute(body: z.output<typeof LoadAdapterSchema>, c
 }
 
 /** POST /v1/unload_lora_adapter: stops serving a name (its requests in flight finish first). */
-export async function unloadModelRoute(body: z.output<typeof UnloadAdapterSchema>, registry: ModelRegistry, reply: Reply, logger: Logger | undefined): Promise<void> {
+export async function unloadModelRoute(
+  body: z.output<typeof UnloadAdapterSchema>,
+  registry: ModelRegistry,
+  reply: Reply,
+  logger: Logger | undefined,
+  adapterLoader?: AdapterLoader,
+): Promise<void> {
   const name = body.lora_name;
+  const served = registry.get(name);
+  const attached = served ? (adapterLoader?.adaptersOn?.(served.model) ?? 0) : 0;
+  if (attached > 0) throw badRequest(`model '${name}' is the base of ${attached} loaded LoRA adapter(s); unload them first`, 'lora_name', 'base_in_use');
   const removed = await registry.exclusive(name, async () => registry.remove(name));
   if (!removed) throw new HttpError(404, `The lora adapter '${name}' cannot be found.`, 'not_found_error', 'lora_name', 'model_not_found');
   logger?.info(`serve: unloaded ${name}`);

@@ -352,7 +352,7 @@ describe('mappa serve: weight reload with versions (vLLM runtime LoRA endpoints)
     await writeFile(join(adapter, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 8, base_model_name_or_path: 'tiny' }));
     const lora = await raw('/v1/load_lora_adapter', { body: JSON.stringify({ lora_name: 'lora', lora_path: adapter }) });
     expect(lora.status).toBe(400);
-    expect(lora.body.error.code).toBe('adapters_not_supported');
+    expect(lora.body.error.code).toBe('invalid_adapter'); // no adapter_model.safetensors: the PEFT loader says so
     const broken = join(fx.dir, 'broken');
     await mkdir(broken, { recursive: true });
     await writeFile(join(broken, 'config.json'), '{"model_type": "gpt2"}');

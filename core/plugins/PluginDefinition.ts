@@ -33,6 +33,16 @@ export interface PluginCapabilities {
   readonly notTrainableReason?: string;
   /** Trainer plugins: whether every trained agent must use a trainable policy. */
   readonly requiresTrainablePolicy?: boolean;
+  /**
+   * Tool plugins: the tool names a configured instance provides, for clash checks before the run; `undefined` when
+   * they are only known at run time (MCP servers).
+   */
+  readonly toolNames?: (config: any) => readonly string[] | undefined;
+  /**
+   * Environment plugins: tool names the environment runs itself (e.g. `python` for fenced code blocks). A bare name in
+   * `agents[i].tools` that the environment runs stays an environment tool; write `{ use: python }` for the function tool.
+   */
+  readonly environmentTools?: (config: any) => readonly string[];
 }
 
 export interface PluginDefinition<K extends PluginKind = PluginKind, C = any> {

@@ -4,9 +4,10 @@ import type { Environment } from '../contracts/Environment.js';
 import type { Policy } from '../contracts/Policy.js';
 import type { Sandbox } from '../contracts/Sandbox.js';
 import type { TaskSource } from '../contracts/TaskSource.js';
+import type { ToolSource } from '../contracts/Tool.js';
 import type { Trainer } from '../contracts/Trainer.js';
 
-export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox', 'demonstrations'] as const;
+export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox', 'demonstrations', 'tool'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /** The instance type each plugin kind produces. */
@@ -18,4 +19,5 @@ export interface PluginInstanceMap {
   tasks: TaskSource;
   sandbox: Sandbox;
   demonstrations: DemonstrationSource;
+  tool: ToolSource;
 }

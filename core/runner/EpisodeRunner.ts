@@ -10,6 +10,9 @@ import type { ActionRecord } from '../model/Action.js';
 import type { AgentTurn, EpisodeError, EpisodeRecord } from '../model/Episode.js';
 import type { Message } from '../model/Message.js';
 import type { Task } from '../model/Task.js';
+import type { Tool, ToolSession, ToolSource } from '../contracts/Tool.js';
+import type { ToolCall } from '../model/ToolCall.js';
+import { ToolExecutor } from '../tools/ToolExecutor.js';
 import { deriveSeed } from '../util/deriveSeed.js';
 import type { TemplateEngine } from '../util/createTemplateEngine.js';
 import { truncateMiddle } from '../util/truncate.js';
@@ -27,6 +30,9 @@ export interface EpisodeRunnerOptions {
   readonly workRoot: string;
   readonly keepWorkDirs: boolean;
   readonly toolOutputLimit: number;
+  /** Function tool sources per agent id (from `agents[i].tools`); their calls are run here, not by the environment. */
+  readonly toolSources?: ReadonlyMap<string, readonly ToolSource[]>;
+  readonly toolExecutor?: ToolExecutor;
 }
 
 export interface EpisodeRequest {
@@ -76,7 +82,39 @@ function messagesAsText(messages: readonly Message[]): string {
  * each action handed to the coach as soon as it exists. Failures are recorded on the episode, never thrown.
  */
 export class EpisodeRunner {
-  constructor(private readonly o: EpisodeRunnerOptions) {}
+  readonly #executor: ToolExecutor;
+
+  constructor(private readonly o: EpisodeRunnerOptions) {
+    this.#executor = o.toolExecutor ?? new ToolExecutor();
+  }
+
+  /** Opens the agent's tool sources for one episode; names must be unique across them. */
+  async #openTools(agent: AgentSpec, env: EpisodeEnvironment, episodeId: string, workDir: string, signal: AbortSignal) {
+    const sources = this.o.toolSources?.get(agent.id) ?? [];
+    const sessions: ToolSession[] = [];
+    const tools = new Map<string, Tool>();
+    const workspace = sources.length > 0 ? env.workspace?.() : undefined;
+    const ctx = { episodeId, agentId: agent.id, workDir: workspace?.hostDir ?? workDir, ...(workspace ? { workspace } : {}) };
+    if (sources.length === 0) return { sessions, tools, context: ctx };
+    const from = new Map<string, string>();
+    try {
+      for (const source of sources) {
+        const session = await source.open({ ...ctx, signal });
+        sessions.push(session);
+        for (const tool of session.tools) {
+          if (tools.has(tool.name)) {
+            throw new Error(`agent ${agent.id}: tool "${tool.name}" from ${source.name} clashes with the one from ${from.get(tool.name)} (rename one: \`name:\` or an MCP \`prefix:\`)`);
+          }
+          tools.set(tool.name, tool);
+          from.set(tool.name, source.name);
+        }
+      }
+    } catch (err) {
+      await Promise.allSettled(sessions.map((s) => s.close?.()));
+      throw err;
+    }
+    return { sessions, tools, context: ctx };
+  }
 
   /**
    * Runs many episodes with at most `concurrency` rollouts at once and returns them (in request order) once every
@@ -212,65 +250,99 @@ export class EpisodeRunner {
     const messages: Message[] = [{ role: 'user', content: prompt }];
     const actions: ActionRecord[] = [];
     const sampling = req.samplingOverride ? { ...agent.sampling, ...req.samplingOverride } : agent.sampling;
-    for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
-      const t0 = performance.now();
-      const generation: Generation = await stage('policy', agent.id, () =>
-        policy.generate({ messages, sampling, seed: deriveSeed(req.seed, agent.id, turnIndex), signal: req.signal }),
-      );
-      const generateMs = performance.now() - t0;
-      const index = episode.actions.length;
-      const t1 = performance.now();
-      const tool =
-        agent.tools.length > 0 ? await stage('tool', agent.id, () => env.executeTools(agent, { text: generation.text, index })) : undefined;
-      const toolMs = performance.now() - t1;
-      const action: ActionRecord = {
-        index,
-        agentId: agent.id,
-        role: agent.role,
-        turnIndex,
-        inputText: generation.contextText ?? messagesAsText(messages),
-        contextIds: generation.contextIds,
-        text: generation.text,
-        actionIds: generation.tokenIds,
-        logprobs: generation.logprobs,
-        finishReason: generation.finishReason,
-        policyId: agent.policyId,
-        policyVersion: generation.policyVersion,
-        toolCalls: tool?.calls ?? [],
-        toolOutput: tool?.message.content ?? '',
-        filesWritten: tool?.filesWritten ?? [],
-        extras: tool?.extras ?? {},
-        timings: { generateMs, toolMs },
-      };
-      const previous = episode.actions.slice();
-      episode.actions.push(action);
-      actions.push(action);
-      if (req.coach && this.o.coach.coach.scope === 'action') {
-        const extras = await stage('environment', agent.id, () => env.coachContext(agent, action, previous));
-        const position = this.o.agents.indexOf(agent);
-        const input = {
-          task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
-          agent: { id: agent.id, role: agent.role, position, count: this.o.agents.length },
-          agentInput: action.inputText,
-          action: action.text,
-          actionRecord: action,
-          ...(action.toolOutput ? { toolOutput: truncateMiddle(action.toolOutput, this.o.toolOutputLimit) } : {}),
-          previousActions: previous,
-          ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
-          extras,
-        };
-        const c0 = performance.now();
-        coachJobs.push(
-          this.o.coach.schedule(input, req.signal).then((evaluation) => {
-            action.coach = evaluation;
-            (action.timings as { coachMs?: number }).coachMs = performance.now() - c0;
+    const { sessions, tools, context: toolContext } = await stage('tool', agent.id, () => this.#openTools(agent, env, episode.id, join(this.o.workRoot, episode.id), req.signal));
+    let finalOutput: string | undefined;
+    const toolSpecs = [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+    try {
+      for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
+        const t0 = performance.now();
+        const generation: Generation = await stage('policy', agent.id, () =>
+          policy.generate({
+            messages,
+            sampling,
+            seed: deriveSeed(req.seed, agent.id, turnIndex),
+            signal: req.signal,
+            ...(toolSpecs.length ? { tools: toolSpecs } : {}),
           }),
         );
+        const generateMs = performance.now() - t0;
+        const index = episode.actions.length;
+        const t1 = performance.now();
+        const requested = generation.toolCalls ?? [];
+        const functionRun =
+          requested.length > 0 && tools.size > 0
+            ? await this.#executor.execute(requested, tools, {
+                ...toolContext,
+                actionIndex: index,
+                signal: req.signal,
+                seed: deriveSeed(req.seed, agent.id, turnIndex, 'tools'),
+                logger: this.o.logger,
+              })
+            : undefined;
+        const tool =
+          !functionRun && agent.tools.length > 0 ? await stage('tool', agent.id, () => env.executeTools(agent, { text: generation.text, index })) : undefined;
+        const toolMs = performance.now() - t1;
+        const toolCalls: readonly ToolCall[] = functionRun?.calls ?? tool?.calls ?? [];
+        const action: ActionRecord = {
+          index,
+          agentId: agent.id,
+          role: agent.role,
+          turnIndex,
+          inputText: generation.contextText ?? messagesAsText(messages),
+          contextIds: generation.contextIds,
+          text: generation.text,
+          actionIds: generation.tokenIds,
+          logprobs: generation.logprobs,
+          finishReason: generation.finishReason,
+          policyId: agent.policyId,
+          policyVersion: generation.policyVersion,
+          toolCalls,
+          toolOutput: functionRun ? functionRun.messages.map((m) => m.content).join('\n------\n') : (tool?.message.content ?? ''),
+          filesWritten: tool?.filesWritten ?? [],
+          extras: tool?.extras ?? {},
+          timings: { generateMs, toolMs },
+        };
+        const previous = episode.actions.slice();
+        episode.actions.push(action);
+        actions.push(action);
+        if (req.coach && this.o.coach.coach.scope === 'action') {
+          const extras = await stage('environment', agent.id, () => env.coachContext(agent, action, previous));
+          const position = this.o.agents.indexOf(agent);
+          const input = {
+            task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
+            agent: { id: agent.id, role: agent.role, position, count: this.o.agents.length },
+            agentInput: action.inputText,
+            action: action.text,
+            actionRecord: action,
+            ...(action.toolOutput ? { toolOutput: truncateMiddle(action.toolOutput, this.o.toolOutputLimit) } : {}),
+            previousActions: previous,
+            ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
+            extras,
+          };
+          const c0 = performance.now();
+          coachJobs.push(
+            this.o.coach.schedule(input, req.signal).then((evaluation) => {
+              action.coach = evaluation;
+              (action.timings as { coachMs?: number }).coachMs = performance.now() - c0;
+            }),
+          );
+        }
+        if (functionRun) {
+          messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds, toolCalls: requested }, ...functionRun.messages);
+          if (functionRun.final) {
+            finalOutput = functionRun.finalOutput;
+            break;
+          }
+          continue;
+        }
+        if (!tool) break;
+        messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
       }
-      if (!tool) break;
-      messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
+    } finally {
+      const closed = await Promise.allSettled(sessions.map((s) => s.close?.()));
+      for (const c of closed) if (c.status === 'rejected') this.o.logger.warn(`episode ${episode.id}: closing a tool session of ${agent.id} failed: ${(c.reason as Error)?.message}`);
     }
-    return { agentId: agent.id, role: agent.role, actions, output: actions.at(-1)?.text ?? '' };
+    return { agentId: agent.id, role: agent.role, actions, output: finalOutput ?? actions.at(-1)?.text ?? '' };
   }
 
   async #coachEpisode(episode: EpisodeRecord, req: EpisodeRequest): Promise<void> {

@@ -1,5 +1,6 @@
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import type { ToolSpec } from '../../../core/contracts/Tool.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 
 export interface TokenizerFiles {
@@ -73,10 +74,15 @@ export class TextTokenizer {
     return this.#tok.token_to_id(token);
   }
 
-  /** Renders the chat template like transformers' `apply_chat_template(..., tokenize=False)`. */
-  renderChat(messages: ReadonlyArray<{ role: string; content: string }>, addGenerationPrompt: boolean): string {
+  /**
+   * Renders the chat template like transformers' `apply_chat_template(..., tools=tools, tokenize=False)`. Tools are
+   * passed as OpenAI function tools (the `tools` variable Qwen's templates read); without tools the variable is unset.
+   * Assistant messages are rendered from their content only: a local policy's tool calls are part of its text.
+   */
+  renderChat(messages: ReadonlyArray<{ role: string; content: string }>, addGenerationPrompt: boolean, tools?: readonly ToolSpec[]): string {
     return this.#template.render({
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      ...(tools?.length ? { tools: tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
       add_generation_prompt: addGenerationPrompt,
       bos_token: this.bosToken ?? '',
       eos_token: this.eosToken ?? '',

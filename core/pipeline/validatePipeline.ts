@@ -324,7 +324,8 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
       role: decl.role,
       policyId,
       promptFile: isAbsolute(decl.prompt) ? decl.prompt : resolve(baseDir, decl.prompt),
-      tools: decl.tools.filter((t): t is string => typeof t === 'string'),
+      // Names that became function tools are not the environment's: it would otherwise look for code blocks.
+      tools: decl.tools.filter((t, j): t is string => typeof t === 'string' && !agentToolRefs.get(index)?.some((r) => r.path === `agents[${index}].tools[${j}]`)),
       ...(agentToolRefs.get(index)?.length ? { toolRefs: agentToolRefs.get(index)! } : {}),
       maxActions: decl.maxActions,
       reads: node.reads,

@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from '../../core/plugins/PluginDefinition.js';
+import { calculatorDemonstrationsPlugin } from './calculator/calculatorDemonstrationsPlugin.js';
 import { calculatorToolPlugin } from './calculator/calculatorToolPlugin.js';
 import { bashToolPlugin, pythonToolPlugin } from './code/codeToolPlugin.js';
 import { listFilesToolPlugin, readFileToolPlugin, writeFileToolPlugin } from './files/fileToolsPlugins.js';
@@ -14,4 +15,5 @@ export const toolPlugins: AnyPluginDefinition[] = [
   submitAnswerToolPlugin,
   calculatorToolPlugin,
   mcpToolPlugin,
+  calculatorDemonstrationsPlugin,
 ];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createOpenAICoach } from '../../coaches/llm/openaiCoachPlugin.js';
 import { createToolCallRuleCoach } from '../../coaches/tool-call-rule/toolCallRuleCoachPlugin.js';
 import type { ToolCall } from '../../core/model/ToolCall.js';
+import { collectMathChatFacts } from '../../environments/mathchat/mathchatFacts.js';
 import { sampleAction, sampleCoachInput } from '../conformance/coachConformance.js';
 
 const ok: ToolCall = { tool: 'calculator', id: 'call_0', input: '{"expression":"12*34+5"}', arguments: { expression: '12*34+5' }, status: 'ok', output: '413' };
@@ -42,5 +43,12 @@ describe('coaches see function tool calls', () => {
     expect(await score(input('ANSWER: 999', []))).toBe(1);
     expect(await score(input('hello', []))).toBe(0);
     expect(await score(input('c', [ok], [], null))).toBe(7);
+  });
+
+  it('mathchat-rule facts read a python function call\'s code argument as its code block', () => {
+    const call: ToolCall = { tool: 'python', id: 'call_0', input: '{"code":"print(2+3)"}', arguments: { code: 'print(2+3)' }, status: 'ok', output: '5' };
+    const facts = collectMathChatFacts(sampleAction({ agentId: 'coder', role: 'Code Executor', text: '', toolCalls: [call] }), []);
+    expect(facts.codeBlocks).toEqual(['print(2+3)']);
+    expect(facts.toolOutputs).toEqual(['5']);
   });
 });

@@ -9,6 +9,7 @@ const NameConfig = z.strictObject({
   maxBytes: z.number().int().min(1).default(20_000).describe('Largest file read or written in one call'),
 });
 type NameConfig = z.output<typeof NameConfig>;
+const ListConfig = z.strictObject({ name: z.string().optional().describe('Tool name the policy sees (default: list_files)') });
 
 /** `read_file({ path })`: a text file of the episode workspace (never through symlinks, never outside it). */
 export function createReadFileTool(o: { name?: string | undefined; maxBytes?: number } = {}): Tool {
@@ -56,12 +57,12 @@ export function createListFilesTool(o: { name?: string | undefined } = {}): Tool
   });
 }
 
-const fileToolPlugin = (name: string, description: string, make: (c: NameConfig) => Tool) =>
+const fileToolPlugin = (name: string, description: string, make: (c: NameConfig) => Tool, configSchema: z.ZodType<NameConfig> = NameConfig) =>
   definePlugin({
     kind: 'tool',
     name,
     description,
-    configSchema: NameConfig,
+    configSchema,
     capabilities: { toolNames: (c: NameConfig) => [c.name ?? name] },
     create: (config) => {
       const tool = make(config);
@@ -71,4 +72,4 @@ const fileToolPlugin = (name: string, description: string, make: (c: NameConfig)
 
 export const readFileToolPlugin = fileToolPlugin('read_file', 'Function tool `read_file({ path })`, confined to the episode workspace.', (c) => createReadFileTool(c));
 export const writeFileToolPlugin = fileToolPlugin('write_file', 'Function tool `write_file({ path, content })`, confined to the episode workspace.', (c) => createWriteFileTool(c));
-export const listFilesToolPlugin = fileToolPlugin('list_files', 'Function tool `list_files()`: the files of the episode workspace.', (c) => createListFilesTool(c));
+export const listFilesToolPlugin = fileToolPlugin('list_files', 'Function tool `list_files()`: the files of the episode workspace.', (c) => createListFilesTool(c), ListConfig as unknown as z.ZodType<NameConfig>);

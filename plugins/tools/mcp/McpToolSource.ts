@@ -77,6 +77,8 @@ export class McpToolSource implements ToolSource {
         ...(this.o.cwd ? { cwd: this.o.cwd } : {}),
         stderr: 'pipe',
       });
+      // Drained so a chatty server never blocks on a full pipe; kept in the debug log.
+      transport.stderr?.on('data', (chunk: Buffer) => this.o.logger?.debug(`${this.o.name} stderr: ${redactString(chunk.toString('utf8').trimEnd())}`));
     } else {
       transport = new StreamableHTTPClientTransport(new URL(this.o.url!), {
         ...(this.o.headers ? { requestInit: { headers: { ...this.o.headers } } } : {}),

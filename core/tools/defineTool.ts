@@ -1,3 +1,4 @@
+import { Ajv } from 'ajv';
 import { z } from 'zod';
 import type { JsonSchemaObject, Tool, ToolContext, ToolSession, ToolSource, ToolValue } from '../contracts/Tool.js';
 import { MappaError } from '../util/MappaError.js';
@@ -34,6 +35,11 @@ export function defineTool<A = Record<string, unknown>>(options: DefineToolOptio
     });
   }
   const { $schema: _drop, ...clean } = parameters as Record<string, unknown>;
+  try {
+    new Ajv({ strict: false }).compile(clean);
+  } catch (err) {
+    throw new MappaError(`tool "${options.name}": the parameter schema is not valid JSON Schema: ${(err as Error).message}`, { hint: 'check the `parameters` object (draft-07 / 2020-12 keywords)' });
+  }
   return {
     name: options.name,
     description: options.description,

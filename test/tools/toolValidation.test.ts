@@ -54,5 +54,8 @@ describe('agents[i].tools validation', () => {
     expect(await t.execute({ who: 'a' }, {} as never)).toBe('a');
     expect(() => defineTool({ name: '1bad name', description: '', parameters: z.object({}), execute: () => '' })).toThrow(/not valid/);
     expect(() => defineTool({ name: 'x', description: '', parameters: { type: 'string' }, execute: () => '' })).toThrow(/must describe an object/);
+    expect(() => defineTool({ name: 'x', description: '', parameters: { type: 'object', properties: { a: { type: 'no-such-type' } } }, execute: () => '' })).toThrow(
+      /tool "x": the parameter schema is not valid JSON Schema/,
+    );
   });
 });

@@ -178,6 +178,7 @@ export class EpisodeRunner {
     };
     const workDir = join(this.o.workRoot, id);
     const coachJobs: Array<Promise<void>> = [];
+    const toolSessions: ToolSession[] = [];
     let env: EpisodeEnvironment | undefined;
     try {
       await mkdir(workDir, { recursive: true });
@@ -187,7 +188,7 @@ export class EpisodeRunner {
       const turns = new Map<string, AgentTurn>();
       for (const agent of this.o.agents) {
         if (req.signal.aborted) throw new StageError('aborted', agent.id, new Error('run interrupted'));
-        const turn = await this.#runAgent(agent, env, turns, episode, req, coachJobs);
+        const turn = await this.#runAgent(agent, env, turns, episode, req, coachJobs, toolSessions);
         turns.set(agent.id, turn);
         episode.turns.push(turn);
       }
@@ -213,6 +214,9 @@ export class EpisodeRunner {
         this.o.logger.warn(`episode ${id}: environment close failed: ${(err as Error).message}`);
       }
     }
+    for (const closed of await Promise.allSettled(toolSessions.map((s) => s.close?.()))) {
+      if (closed.status === 'rejected') this.o.logger.warn(`episode ${id}: closing a tool session failed: ${(closed.reason as Error)?.message}`);
+    }
     if (!this.o.keepWorkDirs) await rm(workDir, { recursive: true, force: true });
     episode.durationMs = Date.now() - started;
     const coached = (async () => {
@@ -230,6 +234,7 @@ export class EpisodeRunner {
     episode: EpisodeRecord,
     req: EpisodeRequest,
     coachJobs: Array<Promise<void>>,
+    toolSessions: ToolSession[],
   ): Promise<AgentTurn> {
     const policy = this.o.policies.get(agent.policyId);
     if (!policy) throw new StageError('policy', agent.id, new Error(`no policy "${agent.policyId}"`));
@@ -251,96 +256,93 @@ export class EpisodeRunner {
     const actions: ActionRecord[] = [];
     const sampling = req.samplingOverride ? { ...agent.sampling, ...req.samplingOverride } : agent.sampling;
     const { sessions, tools, context: toolContext } = await stage('tool', agent.id, () => this.#openTools(agent, env, episode.id, join(this.o.workRoot, episode.id), req.signal));
+    // Closed with the environment at the end of the episode (an MCP server process lives as long as the episode).
+    toolSessions.push(...sessions);
     let finalOutput: string | undefined;
     const toolSpecs = [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-    try {
-      for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
-        const t0 = performance.now();
-        const generation: Generation = await stage('policy', agent.id, () =>
-          policy.generate({
-            messages,
-            sampling,
-            seed: deriveSeed(req.seed, agent.id, turnIndex),
-            signal: req.signal,
-            ...(toolSpecs.length ? { tools: toolSpecs } : {}),
+    for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
+      const t0 = performance.now();
+      const generation: Generation = await stage('policy', agent.id, () =>
+        policy.generate({
+          messages,
+          sampling,
+          seed: deriveSeed(req.seed, agent.id, turnIndex),
+          signal: req.signal,
+          ...(toolSpecs.length ? { tools: toolSpecs } : {}),
+        }),
+      );
+      const generateMs = performance.now() - t0;
+      const index = episode.actions.length;
+      const t1 = performance.now();
+      const requested = generation.toolCalls ?? [];
+      const functionRun =
+        requested.length > 0 && tools.size > 0
+          ? await this.#executor.execute(requested, tools, {
+              ...toolContext,
+              actionIndex: index,
+              signal: req.signal,
+              seed: deriveSeed(req.seed, agent.id, turnIndex, 'tools'),
+              logger: this.o.logger,
+            })
+          : undefined;
+      const tool =
+        !functionRun && agent.tools.length > 0 ? await stage('tool', agent.id, () => env.executeTools(agent, { text: generation.text, index })) : undefined;
+      const toolMs = performance.now() - t1;
+      const toolCalls: readonly ToolCall[] = functionRun?.calls ?? tool?.calls ?? [];
+      const action: ActionRecord = {
+        index,
+        agentId: agent.id,
+        role: agent.role,
+        turnIndex,
+        inputText: generation.contextText ?? messagesAsText(messages),
+        contextIds: generation.contextIds,
+        text: generation.text,
+        actionIds: generation.tokenIds,
+        logprobs: generation.logprobs,
+        finishReason: generation.finishReason,
+        policyId: agent.policyId,
+        policyVersion: generation.policyVersion,
+        toolCalls,
+        toolOutput: functionRun ? functionRun.messages.map((m) => m.content).join('\n------\n') : (tool?.message.content ?? ''),
+        filesWritten: tool?.filesWritten ?? [],
+        extras: tool?.extras ?? {},
+        timings: { generateMs, toolMs },
+      };
+      const previous = episode.actions.slice();
+      episode.actions.push(action);
+      actions.push(action);
+      if (req.coach && this.o.coach.coach.scope === 'action') {
+        const extras = await stage('environment', agent.id, () => env.coachContext(agent, action, previous));
+        const position = this.o.agents.indexOf(agent);
+        const input = {
+          task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
+          agent: { id: agent.id, role: agent.role, position, count: this.o.agents.length },
+          agentInput: action.inputText,
+          action: action.text,
+          actionRecord: action,
+          ...(action.toolOutput ? { toolOutput: truncateMiddle(action.toolOutput, this.o.toolOutputLimit) } : {}),
+          previousActions: previous,
+          ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
+          extras,
+        };
+        const c0 = performance.now();
+        coachJobs.push(
+          this.o.coach.schedule(input, req.signal).then((evaluation) => {
+            action.coach = evaluation;
+            (action.timings as { coachMs?: number }).coachMs = performance.now() - c0;
           }),
         );
-        const generateMs = performance.now() - t0;
-        const index = episode.actions.length;
-        const t1 = performance.now();
-        const requested = generation.toolCalls ?? [];
-        const functionRun =
-          requested.length > 0 && tools.size > 0
-            ? await this.#executor.execute(requested, tools, {
-                ...toolContext,
-                actionIndex: index,
-                signal: req.signal,
-                seed: deriveSeed(req.seed, agent.id, turnIndex, 'tools'),
-                logger: this.o.logger,
-              })
-            : undefined;
-        const tool =
-          !functionRun && agent.tools.length > 0 ? await stage('tool', agent.id, () => env.executeTools(agent, { text: generation.text, index })) : undefined;
-        const toolMs = performance.now() - t1;
-        const toolCalls: readonly ToolCall[] = functionRun?.calls ?? tool?.calls ?? [];
-        const action: ActionRecord = {
-          index,
-          agentId: agent.id,
-          role: agent.role,
-          turnIndex,
-          inputText: generation.contextText ?? messagesAsText(messages),
-          contextIds: generation.contextIds,
-          text: generation.text,
-          actionIds: generation.tokenIds,
-          logprobs: generation.logprobs,
-          finishReason: generation.finishReason,
-          policyId: agent.policyId,
-          policyVersion: generation.policyVersion,
-          toolCalls,
-          toolOutput: functionRun ? functionRun.messages.map((m) => m.content).join('\n------\n') : (tool?.message.content ?? ''),
-          filesWritten: tool?.filesWritten ?? [],
-          extras: tool?.extras ?? {},
-          timings: { generateMs, toolMs },
-        };
-        const previous = episode.actions.slice();
-        episode.actions.push(action);
-        actions.push(action);
-        if (req.coach && this.o.coach.coach.scope === 'action') {
-          const extras = await stage('environment', agent.id, () => env.coachContext(agent, action, previous));
-          const position = this.o.agents.indexOf(agent);
-          const input = {
-            task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
-            agent: { id: agent.id, role: agent.role, position, count: this.o.agents.length },
-            agentInput: action.inputText,
-            action: action.text,
-            actionRecord: action,
-            ...(action.toolOutput ? { toolOutput: truncateMiddle(action.toolOutput, this.o.toolOutputLimit) } : {}),
-            previousActions: previous,
-            ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
-            extras,
-          };
-          const c0 = performance.now();
-          coachJobs.push(
-            this.o.coach.schedule(input, req.signal).then((evaluation) => {
-              action.coach = evaluation;
-              (action.timings as { coachMs?: number }).coachMs = performance.now() - c0;
-            }),
-          );
-        }
-        if (functionRun) {
-          messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds, toolCalls: requested }, ...functionRun.messages);
-          if (functionRun.final) {
-            finalOutput = functionRun.finalOutput;
-            break;
-          }
-          continue;
-        }
-        if (!tool) break;
-        messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
       }
-    } finally {
-      const closed = await Promise.allSettled(sessions.map((s) => s.close?.()));
-      for (const c of closed) if (c.status === 'rejected') this.o.logger.warn(`episode ${episode.id}: closing a tool session of ${agent.id} failed: ${(c.reason as Error)?.message}`);
+      if (functionRun) {
+        messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds, toolCalls: requested }, ...functionRun.messages);
+        if (functionRun.final) {
+          finalOutput = functionRun.finalOutput;
+          break;
+        }
+        continue;
+      }
+      if (!tool) break;
+      messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
     }
     return { agentId: agent.id, role: agent.role, actions, output: finalOutput ?? actions.at(-1)?.text ?? '' };
   }

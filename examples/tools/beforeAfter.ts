@@ -19,6 +19,8 @@ interface Row {
   readonly validRate: number;
   readonly callRate: number;
   readonly rightCall: number;
+  /** The final answer repeats the last successful tool result. */
+  readonly faithful: number;
   readonly episodes: number;
 }
 
@@ -42,18 +44,24 @@ for (const dir of process.argv.slice(2)) {
       validRate: calls.length ? mean(calls.map((c) => (c.valid ? 1 : 0))) : Number.NaN,
       callRate: mean(first.map((cs) => (cs.some((c) => c.valid) ? 1 : 0))),
       rightCall: mean(first.map((cs, i) => (cs.some((c) => c.ok && c.arguments?.['expression'] === episodes[i]!.taskMetadata['expression']) ? 1 : 0))),
+      faithful: mean(
+        episodes.map((e) => {
+          const last = e.actions.flatMap((a) => toolCallFacts(a).calls).filter((c) => c.ok).at(-1)?.output;
+          return last !== undefined && e.outcome?.answer !== undefined && e.outcome.answer === last ? 1 : 0;
+        }),
+      ),
       episodes: episodes.length,
     });
   }
 }
-console.log('| run | eval step | episodes | accuracy | tool-call validity | valid call in first action | call with the task\'s expression |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.run} | ${r.step} | ${r.episodes} | ${pct(r.accuracy)} | ${pct(r.validRate)} | ${pct(r.callRate)} | ${pct(r.rightCall)} |`);
+console.log("| run | eval step | episodes | accuracy | tool-call validity | valid call in first action | call with the task's expression | answer repeats the tool result |");
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.run} | ${r.step} | ${r.episodes} | ${pct(r.accuracy)} | ${pct(r.validRate)} | ${pct(r.callRate)} | ${pct(r.rightCall)} | ${pct(r.faithful)} |`);
 const byRun = new Map<string, Row[]>();
 for (const r of rows) byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
 const firsts = [...byRun.values()].map((rs) => rs.reduce((a, b) => (a.step <= b.step ? a : b)));
 const lasts = [...byRun.values()].map((rs) => rs.reduce((a, b) => (a.step >= b.step ? a : b)));
 console.log(`\nmean over ${byRun.size} run(s), first → last evaluation:`);
-for (const [name, key] of [['accuracy', 'accuracy'], ['tool-call validity', 'validRate'], ['valid call in first action', 'callRate'], ["call with the task's expression", 'rightCall']] as const) {
+for (const [name, key] of [['accuracy', 'accuracy'], ['tool-call validity', 'validRate'], ['valid call in first action', 'callRate'], ["call with the task's expression", 'rightCall'], ['answer repeats the tool result', 'faithful']] as const) {
   console.log(`  ${name}: ${pct(mean(firsts.map((r) => r[key])))} → ${pct(mean(lasts.map((r) => r[key])))}`);
 }

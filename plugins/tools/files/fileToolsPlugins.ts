@@ -8,7 +8,6 @@ const NameConfig = z.strictObject({
   name: z.string().optional().describe('Tool name the policy sees (default: the plugin name)'),
   maxBytes: z.number().int().min(1).default(20_000).describe('Largest file read or written in one call'),
 });
-type NameConfig = z.output<typeof NameConfig>;
 const ListConfig = z.strictObject({ name: z.string().optional().describe('Tool name the policy sees (default: list_files)') });
 
 /** `read_file({ path })`: a text file of the episode workspace (never through symlinks, never outside it). */
@@ -57,19 +56,23 @@ export function createListFilesTool(o: { name?: string | undefined } = {}): Tool
   });
 }
 
-const fileToolPlugin = (name: string, description: string, make: (c: NameConfig) => Tool, configSchema: z.ZodType<NameConfig> = NameConfig) =>
+const fileToolPlugin = <C extends { name?: string | undefined }>(name: string, description: string, configSchema: z.ZodType<C>, make: (c: C) => Tool) =>
   definePlugin({
     kind: 'tool',
     name,
     description,
     configSchema,
-    capabilities: { toolNames: (c: NameConfig) => [c.name ?? name] },
+    capabilities: { toolNames: (c: C) => [c.name ?? name] },
     create: (config) => {
       const tool = make(config);
       return staticToolSource(tool.name, [tool]);
     },
   });
 
-export const readFileToolPlugin = fileToolPlugin('read_file', 'Function tool `read_file({ path })`, confined to the episode workspace.', (c) => createReadFileTool(c));
-export const writeFileToolPlugin = fileToolPlugin('write_file', 'Function tool `write_file({ path, content })`, confined to the episode workspace.', (c) => createWriteFileTool(c));
-export const listFilesToolPlugin = fileToolPlugin('list_files', 'Function tool `list_files()`: the files of the episode workspace.', (c) => createListFilesTool(c), ListConfig as unknown as z.ZodType<NameConfig>);
+export const readFileToolPlugin = fileToolPlugin('read_file', 'Function tool `read_file({ path })`, confined to the episode workspace.', NameConfig, (c) =>
+  createReadFileTool(c),
+);
+export const writeFileToolPlugin = fileToolPlugin('write_file', 'Function tool `write_file({ path, content })`, confined to the episode workspace.', NameConfig, (c) =>
+  createWriteFileTool(c),
+);
+export const listFilesToolPlugin = fileToolPlugin('list_files', 'Function tool `list_files()`: the files of the episode workspace.', ListConfig, (c) => createListFilesTool(c));

@@ -8,6 +8,7 @@ import { geminiCoachPlugin } from './llm/geminiCoachPlugin.js';
 import { openaiCoachPlugin } from './llm/openaiCoachPlugin.js';
 import { mathchatRuleCoachPlugin } from './mathchat-rule/mathchatRuleCoachPlugin.js';
 import { outcomeCoachPlugin } from './outcome/outcomeCoachPlugin.js';
+import { toolCallRuleCoachPlugin } from './tool-call-rule/toolCallRuleCoachPlugin.js';
 
 export const coachPlugins: AnyPluginDefinition[] = [
   constantCoachPlugin,
@@ -19,4 +20,5 @@ export const coachPlugins: AnyPluginDefinition[] = [
   ensembleCoachPlugin,
   biasMonitorPlugin,
   dsbenchRuleCoachPlugin,
+  toolCallRuleCoachPlugin,
 ];

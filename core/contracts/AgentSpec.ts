@@ -11,6 +11,11 @@ export interface AgentSpec {
   readonly promptFile: string;
   /** Tool names the agent may use (the environment decides how to run them). */
   readonly tools: readonly string[];
+  /**
+   * Function tools (`tool` plugins) offered to the policy, each with its config path; the runner executes their
+   * calls. Absent or empty: the agent acts through the environment only.
+   */
+  readonly toolRefs?: ReadonlyArray<{ readonly ref: { readonly use: string; readonly [key: string]: unknown }; readonly path: string }>;
   /** Maximum number of actions in one turn. */
   readonly maxActions: number;
   /** Ids of the agents whose outputs this agent reads. */

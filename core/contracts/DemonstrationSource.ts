@@ -12,7 +12,13 @@ export interface DemonstrationPluginRef {
  * match training exactly. Narrower than the whole pipeline on purpose: contracts do not depend on the pipeline layer.
  */
 export interface DemonstrationPipeline {
-  readonly spec: { readonly seed: number; readonly tasks: DemonstrationPluginRef; readonly environment: DemonstrationPluginRef };
+  readonly spec: {
+    readonly seed: number;
+    readonly tasks: DemonstrationPluginRef;
+    readonly environment: DemonstrationPluginRef;
+    /** The split training tasks come from (default `train`). */
+    readonly run?: { readonly trainSplit?: string };
+  };
   /** Directory relative paths in the configs resolve against. */
   readonly baseDir: string;
   /** Agents in execution order, with absolute prompt files. */

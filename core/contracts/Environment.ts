@@ -5,6 +5,7 @@ import type { AgentTurn, Outcome } from '../model/Episode.js';
 import type { Message } from '../model/Message.js';
 import type { Task } from '../model/Task.js';
 import type { ToolCall } from '../model/ToolCall.js';
+import type { SandboxWorkspace } from './Sandbox.js';
 
 export interface EpisodeContext {
   readonly episodeId: string;
@@ -39,6 +40,11 @@ export interface EpisodeEnvironment {
    * which ends the agent's turn.
    */
   executeTools(agent: AgentSpec, action: { readonly text: string; readonly index: number }): Promise<ToolResult | undefined>;
+  /**
+   * The sandbox workspace of the episode, if the environment keeps one: function tools (`python`, `read_file`, …)
+   * then run in and read the same files as the environment's code blocks.
+   */
+  workspace?(): SandboxWorkspace | undefined;
   /** Files in the workspace and who wrote them. */
   artifacts(): Promise<readonly Artifact[]>;
   /** Extra context for the coach about one action (file lists, files saved by earlier agents, metrics). */

@@ -1,5 +1,7 @@
 import type { FinishReason } from '../model/Action.js';
 import type { Message } from '../model/Message.js';
+import type { ToolCallRequest } from '../model/ToolCallRequest.js';
+import type { ToolSpec } from './Tool.js';
 
 /** Sampling settings for one generation. Unset fields take the policy's own defaults. */
 export interface SamplingParams {
@@ -20,6 +22,8 @@ export interface GenerateRequest {
   /** Seed for this generation; same seed and same context give the same output. */
   readonly seed: number;
   readonly signal?: AbortSignal;
+  /** Function tools the agent may call (rendered by the chat template, or sent as OpenAI `tools`). */
+  readonly tools?: readonly ToolSpec[];
 }
 
 export interface Generation {
@@ -34,6 +38,11 @@ export interface Generation {
   readonly policyVersion: number;
   /** The context exactly as the policy rendered it (chat template applied), when the policy knows it. */
   readonly contextText?: string;
+  /**
+   * Function tool calls in this generation (from the server's `tool_calls`, or parsed by the policy from its own
+   * text). Absent or empty when the generation calls no tool.
+   */
+  readonly toolCalls?: readonly ToolCallRequest[];
   /** Backend-specific facts (usage, model name, …). */
   readonly info?: Readonly<Record<string, unknown>>;
 }
@@ -60,7 +69,7 @@ export interface Policy {
    * Token ids a supervised example trains on: the context exactly as `generate` would render `messages`, and the
    * response followed by the end-of-turn token(s) generation stops at. Trainable policies implement it.
    */
-  encodeDemonstration?(messages: readonly Message[], response: string): Promise<{ contextIds: number[]; actionIds: number[] }>;
+  encodeDemonstration?(messages: readonly Message[], response: string, options?: { readonly tools?: readonly ToolSpec[] }): Promise<{ contextIds: number[]; actionIds: number[] }>;
   /**
    * Writes the weights (and whatever is needed to rebuild the policy) to a directory. `exact: true` asks for a
    * lossless copy (checkpoints and warm-start caches, so a resume continues bit for bit), whatever export dtype the

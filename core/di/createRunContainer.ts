@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import type { Logger } from '../contracts/Logger.js';
 import type { Policy } from '../contracts/Policy.js';
+import type { ToolSource } from '../contracts/Tool.js';
 import type { RunContext } from '../contracts/RunContext.js';
 import { PipelineValidationError } from '../pipeline/PipelineValidationError.js';
 import type { PluginRef } from '../pipeline/pluginRef.js';
@@ -74,6 +75,19 @@ export function createRunContainer(options: RunContainerOptions): Container {
       return map;
     })
     .inSingletonScope();
+  container
+    .bind(TOKENS.ToolSources)
+    .toDynamicValue(async (ctx) => {
+      const factory = ctx.get(TOKENS.PluginFactory);
+      const map = new Map<string, ToolSource[]>();
+      for (const agent of pipeline.agents) {
+        const sources: ToolSource[] = [];
+        for (const { ref, path } of agent.toolRefs ?? []) sources.push(await factory.create('tool', ref, path));
+        if (sources.length) map.set(agent.id, sources);
+      }
+      return map;
+    })
+    .inSingletonScope();
   container.bind(Runner).toSelf().inSingletonScope();
   return container;
 }
@@ -89,6 +103,8 @@ export async function disposeRunContainer(container: Container): Promise<void> {
   };
   const policies = await tryGet<ReadonlyMap<string, Policy>>(TOKENS.Policies as symbol);
   for (const p of policies?.values() ?? []) await p.dispose?.();
+  const tools = await tryGet<ReadonlyMap<string, readonly ToolSource[]>>(TOKENS.ToolSources as symbol);
+  for (const sources of tools?.values() ?? []) for (const s of sources) await s.dispose?.();
   for (const token of [TOKENS.Environment, TOKENS.Coach, TOKENS.Trainer] as symbol[]) {
     const inst = await tryGet<{ dispose?: () => unknown }>(token);
     await inst?.dispose?.();

@@ -8,6 +8,7 @@ import type { RunContext } from '../contracts/RunContext.js';
 import type { Sandbox } from '../contracts/Sandbox.js';
 import type { TaskSource } from '../contracts/TaskSource.js';
 import type { Trainer } from '../contracts/Trainer.js';
+import type { ToolSource } from '../contracts/Tool.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
@@ -36,6 +37,8 @@ export const TOKENS = {
   Progress: Symbol.for('mappa.Progress') as ServiceIdentifier<ProgressReporter>,
   /** Where metrics rows go (console, metrics.jsonl, trackers); see core/contracts/RunLogger.ts. */
   RunLoggers: Symbol.for('mappa.RunLoggers') as ServiceIdentifier<RunLoggers>,
+  /** Function tool sources per agent id (`agents[i].tools` entries that are `tool` plugins). */
+  ToolSources: Symbol.for('mappa.ToolSources') as ServiceIdentifier<ReadonlyMap<string, readonly ToolSource[]>>,
   /** Optional: how warm-start jobs run (default: in this process, one after another). */
   WarmStartExecutor: Symbol.for('mappa.WarmStartExecutor') as ServiceIdentifier<WarmStartExecutor>,
 } as const;

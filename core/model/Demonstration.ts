@@ -1,3 +1,4 @@
+import type { ToolSpec } from '../contracts/Tool.js';
 import type { Message } from './Message.js';
 
 /** A supervised example for one agent: what it saw (exactly as the runner renders it) and what it should answer. */
@@ -9,4 +10,6 @@ export interface Demonstration {
   readonly taskId?: string;
   /** Position of the response within the agent's turn. */
   readonly turnIndex?: number;
+  /** Function tools in the agent's context (rendered by the chat template exactly as in rollouts). */
+  readonly tools?: readonly ToolSpec[];
 }

@@ -19,7 +19,11 @@ export const AgentDeclSchema = z.strictObject({
   policy: z.union([z.string().min(1), pluginRefShape]),
   /** Prompt template file (Liquid), relative to the pipeline file. */
   prompt: z.string().min(1),
-  tools: z.array(z.string()).default([]),
+  /**
+   * Tools: a name (an environment tool such as `python` code blocks, and the `tool` plugin of that name when there is
+   * one) or a tool plugin reference such as `{ use: mcp, command: [...] }`.
+   */
+  tools: z.array(z.union([z.string(), pluginRefShape])).default([]),
   maxActions: z.number().int().min(1).default(1),
   /** Agents whose outputs this one reads. Default: the previous agent in the list (a chain). */
   reads: z.array(z.string()).optional(),

@@ -50,6 +50,11 @@ export function pipelineJsonSchema(registry: PluginRegistry): Json {
   const item = agents['items'] as Json;
   const itemProps = { ...(item['properties'] as Json) };
   itemProps['policy'] = { anyOf: [{ type: 'string', description: 'name of a policy under `policies`' }, kindSchema(registry, 'policy')] };
+  itemProps['tools'] = {
+    type: 'array',
+    default: [],
+    items: { anyOf: [{ type: 'string', description: 'an environment tool (e.g. python code blocks) or a tool plugin name' }, kindSchema(registry, 'tool')] },
+  };
   agents['items'] = { ...item, properties: itemProps };
   props['agents'] = agents;
   return { ...base, $id: 'https://mappa.dev/schema/pipeline.schema.json', title: 'mappa pipeline', properties: props };

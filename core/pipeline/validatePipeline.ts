@@ -172,6 +172,39 @@ export function validatePluginRef(
 }
 
 /**
+ * Checks an agent's `tools` list: plugin references are validated as `tool` plugins, bare names of tool plugins become
+ * function tools unless the environment declares that it runs that name itself (other names stay environment tools), and two tools with the same name are reported at the later one.
+ */
+export function validateAgentTools(
+  registry: PluginRegistry,
+  entries: readonly unknown[],
+  path: string,
+  issues: ValidationIssue[],
+  environmentTools?: ReadonlySet<string>,
+): Array<{ ref: PluginRef; path: string; bareName?: string }> {
+  const refs: Array<{ ref: PluginRef; path: string; bareName?: string }> = [];
+  const names = new Map<string, string>();
+  entries.forEach((entry, j) => {
+    const at = `${path}[${j}]`;
+    let ref: PluginRef | undefined;
+    if (typeof entry === 'string') {
+      if (!environmentTools?.has(entry) && registry.get('tool', entry)) ref = { use: entry };
+    } else if (entry && typeof entry === 'object') ref = entry as PluginRef;
+    if (!ref) return;
+    const checked = validatePluginRef(registry, 'tool', ref, at, issues);
+    if (!checked?.definition || checked.config === undefined) return;
+    refs.push({ ref, path: at, ...(typeof entry === 'string' ? { bareName: entry } : {}) });
+    const provided = checked.definition.capabilities?.toolNames?.(checked.config);
+    for (const name of provided ?? []) {
+      const other = names.get(name);
+      if (other) issues.push({ path: at, message: `tool name "${name}" clashes with ${other}`, hint: 'give one of them another `name:` (or an MCP `prefix:`)' });
+      else names.set(name, at);
+    }
+  });
+  return refs;
+}
+
+/**
  * Validates a pipeline before any work starts. Every problem is collected (not just the first), each with its
  * path and, where possible, a hint. Third-party plugins listed under `plugins:` are loaded into the registry first.
  */
@@ -204,7 +237,9 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
 
   // 3. Plugin references (checked on the raw object so problems are reported even when the structure has others).
   validatePluginRef(registry, 'tasks', rawObj['tasks'], 'tasks', issues);
-  validatePluginRef(registry, 'environment', rawObj['environment'], 'environment', issues);
+  const envDef = validatePluginRef(registry, 'environment', rawObj['environment'], 'environment', issues);
+  const declared = envDef?.config !== undefined ? envDef.definition?.capabilities?.environmentTools?.(envDef.config) : undefined;
+  const envTools = declared ? new Set(declared) : undefined;
   validatePluginRef(registry, 'coach', rawObj['coach'], 'coach', issues);
   const trainerDef = rawObj['trainer'] === undefined ? undefined : validatePluginRef(registry, 'trainer', rawObj['trainer'], 'trainer', issues);
   const rawRun = rawObj['run'] as Record<string, unknown> | undefined;
@@ -235,6 +270,7 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
   // 4. Agents.
   const rawAgents = Array.isArray(rawObj['agents']) ? (rawObj['agents'] as Array<Record<string, unknown>>) : [];
   const seen = new Map<string, number>();
+  const agentToolRefs = new Map<number, Array<{ ref: PluginRef; path: string; bareName?: string }>>();
   rawAgents.forEach((agent, i) => {
     if (agent === null || typeof agent !== 'object') return;
     const id = agent['id'];
@@ -255,6 +291,7 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
     } else if (policy && typeof policy === 'object') {
       policyDefs.set(`${String(id)}`, validatePluginRef(registry, 'policy', policy, `agents[${i}].policy`, issues));
     }
+    if (Array.isArray(agent['tools'])) agentToolRefs.set(i, validateAgentTools(registry, agent['tools'] as unknown[], `agents[${i}].tools`, issues, envTools));
     const prompt = agent['prompt'];
     if (typeof prompt === 'string' && !existsSync(resolve(baseDir, prompt))) {
       issues.push({ path: `agents[${i}].prompt`, message: `prompt template not found: ${resolve(baseDir, prompt)}`, hint: 'paths are relative to the pipeline file' });
@@ -347,7 +384,10 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
       role: decl.role,
       policyId,
       promptFile: isAbsolute(decl.prompt) ? decl.prompt : resolve(baseDir, decl.prompt),
-      tools: decl.tools,
+      // A bare name that became a function tool stays an environment tool too, unless the environment declares the
+      // names it runs (then it would only look for code blocks it does not own).
+      tools: decl.tools.filter((t, j): t is string => typeof t === 'string' && !(envTools && agentToolRefs.get(index)?.some((r) => r.path === `agents[${index}].tools[${j}]`))),
+      ...(agentToolRefs.get(index)?.length ? { toolRefs: agentToolRefs.get(index)!.map(({ ref, path }) => ({ ref, path })) } : {}),
       maxActions: decl.maxActions,
       reads: node.reads,
       sampling: decl.sampling,

@@ -40,6 +40,16 @@ export interface PluginCapabilities {
   readonly externallyTrainable?: { readonly requires?: readonly { readonly field: string; readonly why: string; readonly equals?: unknown }[] };
   /** Trainer plugins: every trained agent must use an externally trainable policy (the `external` trainer). */
   readonly requiresExternallyTrainablePolicy?: boolean;
+  /**
+   * Tool plugins: the tool names a configured instance provides, for clash checks before the run; `undefined` when
+   * they are only known at run time (MCP servers).
+   */
+  readonly toolNames?: (config: any) => readonly string[] | undefined;
+  /**
+   * Environment plugins: tool names the environment runs itself (e.g. `python` for fenced code blocks). A bare name in
+   * `agents[i].tools` that the environment runs stays an environment tool; write `{ use: python }` for the function tool.
+   */
+  readonly environmentTools?: (config: any) => readonly string[];
 }
 
 export interface PluginDefinition<K extends PluginKind = PluginKind, C = any> {

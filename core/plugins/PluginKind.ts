@@ -6,9 +6,10 @@ import type { RunLogger } from '../contracts/RunLogger.js';
 import type { Policy } from '../contracts/Policy.js';
 import type { Sandbox } from '../contracts/Sandbox.js';
 import type { TaskSource } from '../contracts/TaskSource.js';
+import type { ToolSource } from '../contracts/Tool.js';
 import type { Trainer } from '../contracts/Trainer.js';
 
-export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox', 'demonstrations', 'exporter', 'logger'] as const;
+export const PLUGIN_KINDS = ['policy', 'coach', 'environment', 'trainer', 'tasks', 'sandbox', 'demonstrations', 'exporter', 'logger', 'tool'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /** The instance type each plugin kind produces. */
@@ -22,4 +23,5 @@ export interface PluginInstanceMap {
   demonstrations: DemonstrationSource;
   exporter: Exporter;
   logger: RunLogger;
+  tool: ToolSource;
 }

@@ -12,6 +12,9 @@ import type { ActionRecord } from '../model/Action.js';
 import type { AgentTurn, EpisodeError, EpisodeRecord } from '../model/Episode.js';
 import type { Message } from '../model/Message.js';
 import type { Task } from '../model/Task.js';
+import type { Tool, ToolSession, ToolSource } from '../contracts/Tool.js';
+import type { ToolCall } from '../model/ToolCall.js';
+import { ToolExecutor } from '../tools/ToolExecutor.js';
 import { deriveSeed } from '../util/deriveSeed.js';
 import type { TemplateEngine } from '../util/createTemplateEngine.js';
 import { truncateMiddle } from '../util/truncate.js';
@@ -29,6 +32,9 @@ export interface EpisodeRunnerOptions {
   readonly workRoot: string;
   readonly keepWorkDirs: boolean;
   readonly toolOutputLimit: number;
+  /** Function tool sources per agent id (from `agents[i].tools`); their calls are run here, not by the environment. */
+  readonly toolSources?: ReadonlyMap<string, readonly ToolSource[]>;
+  readonly toolExecutor?: ToolExecutor;
 }
 
 export interface EpisodeRequest {
@@ -78,7 +84,39 @@ function messagesAsText(messages: readonly Message[]): string {
  * each action handed to the coach as soon as it exists. Failures are recorded on the episode, never thrown.
  */
 export class EpisodeRunner {
-  constructor(private readonly o: EpisodeRunnerOptions) {}
+  readonly #executor: ToolExecutor;
+
+  constructor(private readonly o: EpisodeRunnerOptions) {
+    this.#executor = o.toolExecutor ?? new ToolExecutor();
+  }
+
+  /** Opens the agent's tool sources for one episode; names must be unique across them. */
+  async #openTools(agent: AgentSpec, env: EpisodeEnvironment, episodeId: string, workDir: string, signal: AbortSignal) {
+    const sources = this.o.toolSources?.get(agent.id) ?? [];
+    const sessions: ToolSession[] = [];
+    const tools = new Map<string, Tool>();
+    const workspace = sources.length > 0 ? env.workspace?.() : undefined;
+    const ctx = { episodeId, agentId: agent.id, workDir: workspace?.hostDir ?? workDir, ...(workspace ? { workspace } : {}) };
+    if (sources.length === 0) return { sessions, tools, context: ctx };
+    const from = new Map<string, string>();
+    try {
+      for (const source of sources) {
+        const session = await source.open({ ...ctx, signal });
+        sessions.push(session);
+        for (const tool of session.tools) {
+          if (tools.has(tool.name)) {
+            throw new Error(`agent ${agent.id}: tool "${tool.name}" from ${source.name} clashes with the one from ${from.get(tool.name)} (rename one: \`name:\` or an MCP \`prefix:\`)`);
+          }
+          tools.set(tool.name, tool);
+          from.set(tool.name, source.name);
+        }
+      }
+    } catch (err) {
+      await Promise.allSettled(sessions.map((s) => s.close?.()));
+      throw err;
+    }
+    return { sessions, tools, context: ctx };
+  }
 
   /**
    * Runs many episodes with at most `concurrency` rollouts at once and returns them (in request order) once every
@@ -163,6 +201,7 @@ export class EpisodeRunner {
     };
     const workDir = join(this.o.workRoot, id);
     const coachJobs: Array<Promise<void>> = [];
+    const toolSessions: ToolSession[] = [];
     let env: EpisodeEnvironment | undefined;
     try {
       await mkdir(workDir, { recursive: true });
@@ -172,7 +211,7 @@ export class EpisodeRunner {
       const turns = new Map<string, AgentTurn>();
       for (const agent of this.o.agents) {
         if (req.signal.aborted) throw new StageError('aborted', agent.id, new Error('run interrupted'));
-        const turn = await this.#runAgent(agent, env, turns, episode, req, coachJobs);
+        const turn = await this.#runAgent(agent, env, turns, episode, req, coachJobs, toolSessions);
         turns.set(agent.id, turn);
         episode.turns.push(turn);
       }
@@ -198,6 +237,9 @@ export class EpisodeRunner {
         this.o.logger.warn(`episode ${id}: environment close failed: ${(err as Error).message}`);
       }
     }
+    for (const closed of await Promise.allSettled(toolSessions.map((s) => s.close?.()))) {
+      if (closed.status === 'rejected') this.o.logger.warn(`episode ${id}: closing a tool session failed: ${(closed.reason as Error)?.message}`);
+    }
     if (!this.o.keepWorkDirs) await rm(workDir, { recursive: true, force: true });
     episode.durationMs = Date.now() - started;
     const coached = (async () => {
@@ -215,6 +257,7 @@ export class EpisodeRunner {
     episode: EpisodeRecord,
     req: EpisodeRequest,
     coachJobs: Array<Promise<void>>,
+    toolSessions: ToolSession[],
   ): Promise<AgentTurn> {
     const policy = this.o.policies.get(agent.policyId);
     if (!policy) throw new StageError('policy', agent.id, new Error(`no policy "${agent.policyId}"`));
@@ -235,8 +278,13 @@ export class EpisodeRunner {
     const messages: Message[] = [{ role: 'user', content: prompt }];
     const actions: ActionRecord[] = [];
     const sampling = req.samplingOverride ? { ...agent.sampling, ...req.samplingOverride } : agent.sampling;
+    const { sessions, tools, context: toolContext } = await stage('tool', agent.id, () => this.#openTools(agent, env, episode.id, join(this.o.workRoot, episode.id), req.signal));
+    // Closed with the environment at the end of the episode (an MCP server process lives as long as the episode).
+    toolSessions.push(...sessions);
+    let finalOutput: string | undefined;
+    const toolSpecs = [...tools.values()].map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
     for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {
-      // One span per action: the generation, its tool call and (as a child that may end later) its coach evaluation.
+      // One span per action: the generation, its tool calls and (as a child that may end later) its coach evaluation.
       const actionSpan = mappaTracer().startSpan(
         'mappa.agent_action',
         { attributes: attrs({ 'mappa.agent.id': agent.id, 'mappa.agent.role': agent.role, 'mappa.policy.id': agent.policyId, 'mappa.task.id': req.task.id, 'mappa.turn': turnIndex }) },
@@ -246,7 +294,15 @@ export class EpisodeRunner {
       try {
         const t0 = performance.now();
         const generation: Generation = await stage('policy', agent.id, () =>
-          context.with(actionCtx, () => policy.generate({ messages, sampling, seed: deriveSeed(req.seed, agent.id, turnIndex), signal: req.signal })),
+          context.with(actionCtx, () =>
+            policy.generate({
+              messages,
+              sampling,
+              seed: deriveSeed(req.seed, agent.id, turnIndex),
+              signal: req.signal,
+              ...(toolSpecs.length ? { tools: toolSpecs } : {}),
+            }),
+          ),
         );
         actionSpan.setAttributes(
           attrs({
@@ -259,8 +315,28 @@ export class EpisodeRunner {
         const generateMs = performance.now() - t0;
         const index = episode.actions.length;
         const t1 = performance.now();
+        const requested = generation.toolCalls ?? [];
+        const functionRun =
+          requested.length > 0 && tools.size > 0
+            ? await inSpan(
+                'mappa.tool_call',
+                attrs({ 'mappa.agent.id': agent.id, 'mappa.tools': requested.map((c) => c.name).join(','), 'mappa.action.index': index }),
+                async (span) => {
+                  const run = await this.#executor.execute(requested, tools, {
+                    ...toolContext,
+                    actionIndex: index,
+                    signal: req.signal,
+                    seed: deriveSeed(req.seed, agent.id, turnIndex, 'tools'),
+                    logger: this.o.logger,
+                  });
+                  span.setAttributes(attrs({ 'mappa.tool.called': true, 'mappa.tool.calls': run.calls.length, 'mappa.tool.status': run.calls.map((c) => c.status).join(',') }));
+                  return run;
+                },
+                actionCtx,
+              )
+            : undefined;
         const tool =
-          agent.tools.length > 0
+          !functionRun && agent.tools.length > 0
             ? await inSpan(
                 'mappa.tool_call',
                 attrs({ 'mappa.agent.id': agent.id, 'mappa.tools': agent.tools.join(','), 'mappa.action.index': index }),
@@ -279,6 +355,7 @@ export class EpisodeRunner {
               )
             : undefined;
         const toolMs = performance.now() - t1;
+        const toolCalls: readonly ToolCall[] = functionRun?.calls ?? tool?.calls ?? [];
         const action: ActionRecord = {
           index,
           agentId: agent.id,
@@ -292,9 +369,13 @@ export class EpisodeRunner {
           finishReason: generation.finishReason,
           policyId: agent.policyId,
           policyVersion: generation.policyVersion,
-          toolCalls: tool?.calls ?? [],
-          toolOutput: tool?.message.content ?? '',
-          ...(tool ? { toolOutputRole: tool.message.role === 'tool' ? ('tool' as const) : ('user' as const) } : {}),
+          toolCalls,
+          toolOutput: functionRun ? functionRun.messages.map((m) => m.content).join('\n------\n') : (tool?.message.content ?? ''),
+          ...(functionRun
+            ? { toolOutputRole: 'tool' as const }
+            : tool
+              ? { toolOutputRole: tool.message.role === 'tool' ? ('tool' as const) : ('user' as const) }
+              : {}),
           filesWritten: tool?.filesWritten ?? [],
           extras: tool?.extras ?? {},
           timings: { generateMs, toolMs },
@@ -324,6 +405,14 @@ export class EpisodeRunner {
             }),
           );
         }
+        if (functionRun) {
+          messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds, toolCalls: requested }, ...functionRun.messages);
+          if (functionRun.final) {
+            finalOutput = functionRun.finalOutput;
+            break;
+          }
+          continue;
+        }
         if (!tool) break;
         messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
       } catch (err) {
@@ -334,7 +423,7 @@ export class EpisodeRunner {
         actionSpan.end();
       }
     }
-    return { agentId: agent.id, role: agent.role, prompt, actions, output: actions.at(-1)?.text ?? '' };
+    return { agentId: agent.id, role: agent.role, prompt, actions, output: finalOutput ?? actions.at(-1)?.text ?? '' };
   }
 
   async #coachEpisode(episode: EpisodeRecord, req: EpisodeRequest): Promise<void> {

@@ -8,6 +8,7 @@ import type { Logger } from '../contracts/Logger.js';
 import type { Policy, SamplingParams } from '../contracts/Policy.js';
 import type { RunContext } from '../contracts/RunContext.js';
 import type { TaskSource } from '../contracts/TaskSource.js';
+import type { ToolSource } from '../contracts/Tool.js';
 import type { AgentBatch, Trainer } from '../contracts/Trainer.js';
 import { TOKENS } from '../di/tokens.js';
 import type { EpisodeRecord } from '../model/Episode.js';
@@ -74,6 +75,7 @@ export class Runner {
     @inject(TOKENS.Trainer) @optional() private readonly trainer?: Trainer,
     @inject(TOKENS.WarmStartExecutor) @optional() private readonly warmStartExecutor?: WarmStartExecutor,
     @inject(TOKENS.RunLoggers) @optional() private readonly loggers?: RunLoggers,
+    @inject(TOKENS.ToolSources) @optional() toolSources?: ReadonlyMap<string, readonly ToolSource[]>,
   ) {
     const settings = pipeline.spec.run;
     this.#coach = new CoachScheduler(coach, settings.coachConcurrency, logger);
@@ -87,6 +89,7 @@ export class Runner {
       workRoot: join(run.runDir, 'work'),
       keepWorkDirs: settings.keepWorkDirs,
       toolOutputLimit: settings.toolOutputLimit,
+      ...(toolSources ? { toolSources } : {}),
     });
   }
 

@@ -19,7 +19,8 @@ function isChain(turns: readonly Demonstration[]): boolean {
     const prev = turns[k - 1]!;
     const cur = turns[k]!;
     if (cur.turnIndex !== k || prev.turnIndex !== k - 1) return false;
-    if (cur.messages.length !== prev.messages.length + 2) return false;
+    // The reply may be several messages (one per tool call).
+    if (cur.messages.length < prev.messages.length + 2) return false;
     if (!prev.messages.every((m, i) => sameMessage(m, cur.messages[i]!))) return false;
     const assistant = cur.messages[prev.messages.length]!;
     if (assistant.role !== 'assistant' || assistant.content !== prev.response) return false;
@@ -41,7 +42,7 @@ export async function encodeDemonstrations(
   const examples: EncodedExample[] = [];
   let packed = 0;
   const single = async (d: Demonstration) => {
-    const e = await policyOf(d.agentId).encodeDemonstration(d.messages, d.response);
+    const e = await policyOf(d.agentId).encodeDemonstration(d.messages, d.response, d.tools ? { tools: d.tools } : undefined);
     examples.push({ agentId: d.agentId, ...e });
   };
   if (!pack) {
@@ -71,9 +72,9 @@ export async function encodeDemonstrations(
     const actions: number[][] = [];
     const messages: Message[] = [];
     for (const [k, turn] of turns.entries()) {
-      if (k > 0) messages.push({ role: 'assistant', content: turns[k - 1]!.response, tokenIds: actions[k - 1]! }, turn.messages.at(-1)!);
+      if (k > 0) messages.push({ role: 'assistant', content: turns[k - 1]!.response, tokenIds: actions[k - 1]! }, ...turn.messages.slice(turns[k - 1]!.messages.length + 1));
       else messages.push(...turn.messages);
-      const e = await policy.encodeDemonstration(messages, turn.response);
+      const e = await policy.encodeDemonstration(messages, turn.response, turn.tools ? { tools: turn.tools } : undefined);
       contexts.push(e.contextIds);
       actions.push(e.actionIds);
     }

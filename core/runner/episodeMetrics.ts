@@ -45,6 +45,14 @@ export function episodeMetrics(prefix: string, episodes: readonly EpisodeRecord[
   m[`${prefix}truncated_actions`] = actions.filter(({ a }) => a.finishReason === 'length').length;
   m[`${prefix}tool_calls`] = actions.reduce((s, { a }) => s + a.toolCalls.length, 0);
   m[`${prefix}tool_errors`] = actions.reduce((s, { a }) => s + a.toolCalls.filter((c) => c.status !== 'ok').length, 0);
+  // Function tool calls carry an id; a call is valid when it parsed, named a known tool and matched its schema.
+  const fnCalls = actions.flatMap(({ a }) => a.toolCalls.filter((c) => c.id !== undefined));
+  if (fnCalls.length) {
+    const invalid = new Set(['malformed', 'unknown-tool', 'invalid-arguments']);
+    m[`${prefix}tool_calls/function`] = fnCalls.length;
+    m[`${prefix}tool_calls/valid_rate`] = mean(fnCalls.map((c) => (c.errorKind && invalid.has(c.errorKind) ? 0 : 1)));
+    for (const c of fnCalls) if (c.errorKind) m[`${prefix}tool_errors/${c.errorKind}`] = (m[`${prefix}tool_errors/${c.errorKind}`] ?? 0) + 1;
+  }
   const types = new Set(episodes.map((e) => e.taskMetadata[taskTypeKey]).filter((t): t is string => typeof t === 'string'));
   for (const type of types) {
     const sub = episodes.filter((e) => e.taskMetadata[taskTypeKey] === type);

@@ -91,6 +91,9 @@ export class CodeSandboxEnvironment implements Environment {
       async executeTools(agent, action): Promise<ToolResult | undefined> {
         return runner.execute(agent.id, action.index, action.text, env.languagesFor(agent));
       },
+      workspace() {
+        return runner.sandboxWorkspace;
+      },
       async artifacts() {
         return runner.files();
       },

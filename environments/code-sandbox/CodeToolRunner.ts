@@ -129,6 +129,11 @@ export class CodeToolRunner {
     return new CodeToolRunner((request) => sandbox.run(request), undefined, options);
   }
 
+  /** The sandbox workspace blocks run in (undefined for a stateless runner); function tools share it. */
+  get sandboxWorkspace(): SandboxWorkspace | undefined {
+    return this.ws?.workspace;
+  }
+
   /** Host directory of the workspace (read it with `safeReadFile`: agents can plant symlinks). */
   get workspaceDir(): string {
     if (!this.ws) throw new Error('a stateless CodeToolRunner has no workspace');

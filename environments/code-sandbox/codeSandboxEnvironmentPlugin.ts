@@ -24,6 +24,7 @@ export type CodeSandboxEnvironmentConfig = z.output<typeof CodeSandboxEnvironmen
 export const codeSandboxEnvironmentPlugin = definePlugin({
   kind: 'environment',
   name: 'code-sandbox',
+  capabilities: { environmentTools: (c: { toolName: string; languages: readonly string[] }) => [c.toolName, ...c.languages] },
   description:
     'Runs the fenced code blocks of agent actions (outside <think>) in a sandbox workspace per episode, returns a templated tool response and records which files each action wrote.',
   configSchema: CodeSandboxEnvironmentConfig,

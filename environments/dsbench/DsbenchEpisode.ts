@@ -125,6 +125,10 @@ export class DsbenchEpisode implements EpisodeEnvironment {
     return result;
   }
 
+  workspace() {
+    return this.code.sandboxWorkspace;
+  }
+
   async artifacts(): Promise<readonly Artifact[]> {
     return this.code.files();
   }

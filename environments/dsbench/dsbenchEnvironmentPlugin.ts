@@ -17,6 +17,7 @@ export async function createDsbenchEnvironment(options: DsbenchEnvironmentOption
 export const dsbenchEnvironmentPlugin = definePlugin({
   kind: 'environment',
   name: 'dsbench',
+  capabilities: { environmentTools: () => ['python'] },
   description: 'DSBench data-science pipeline: sandbox workspace with the task CSVs, file hand-off with attribution, hidden-answer grading (metrics, RPG, fair metrics).',
   configSchema: DsbenchEnvironmentConfig,
   create: async (config, deps) => {

@@ -30,6 +30,7 @@ export function createMathChatEnvironment(options: MathChatEnvironmentOptions): 
 export const mathchatEnvironmentPlugin = definePlugin({
   kind: 'environment',
   name: 'mathchat',
+  capabilities: { environmentTools: (c: { toolName: string; languages: readonly string[] }) => [c.toolName, ...c.languages] },
   description: 'MathChat (paper §2.1): Problem Solver → Code Executor (Python tool) → Verifier (\\boxed{}), graded by exact answer equivalence.',
   configSchema: MathChatEnvironmentConfig,
   create: async (config, deps) => {

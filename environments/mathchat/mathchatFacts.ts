@@ -80,7 +80,11 @@ export function collectMathChatFacts(
   const answer = extractBoxed(action.text);
   const statedAnswer = finalNumber(prose);
   const statedExpression = expressionOf(prose);
-  const codeBlocks = action.toolCalls.length > 0 ? action.toolCalls.map((c) => c.input) : extractCodeBlocks(action.text).map((b) => b.code);
+  // A function tool call (`python({ code })`) counts as a code block: its code is the `code` argument.
+  const codeBlocks =
+    action.toolCalls.length > 0
+      ? action.toolCalls.map((c) => (c.id !== undefined && typeof c.arguments?.['code'] === 'string' ? c.arguments['code'] : c.input))
+      : extractCodeBlocks(action.text).map((b) => b.code);
   const codeErrors = action.toolCalls.filter((c) => c.status !== 'ok').length;
   const printed = printedOf(action);
   const earlier = [...previous].reverse();

@@ -3,6 +3,7 @@ import type { ExternallyTrainablePolicy } from '../../../core/contracts/External
 import type { GenerateRequest, Generation } from '../../../core/contracts/Policy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import type { Message } from '../../../core/model/Message.js';
+import type { ToolCallRequest } from '../../../core/model/ToolCallRequest.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { readApiKey } from '../../../core/util/readApiKey.js';
 import { redactString } from '../../../core/util/redactSecrets.js';
@@ -26,6 +27,12 @@ export interface OpenAICompatiblePolicyOptions {
   readonly timeoutMs?: number | undefined;
   readonly maxRetries?: number | undefined;
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
+  /** Stream the completion (content, tool-call arguments and log-probs are assembled from the deltas). */
+  readonly stream?: boolean | undefined;
+  /** OpenAI `tool_choice` sent with requests that offer tools (default: the server's, i.e. `auto`). */
+  readonly toolChoice?: 'auto' | 'required' | 'none' | undefined;
+  /** OpenAI `parallel_tool_calls` sent with requests that offer tools. */
+  readonly parallelToolCalls?: boolean | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /**
    * Directory of the weights the server starts from (a Hugging Face checkpoint or a PEFT adapter). An external trainer
@@ -40,8 +47,38 @@ export interface OpenAICompatiblePolicyOptions {
   readonly logger?: Logger | undefined;
 }
 
+interface WireToolCall {
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** One completion, streamed or not, in the shape `generate` needs. */
+interface Completion {
+  text: string;
+  toolCalls: ToolCallRequest[];
+  logprobs: number[];
+  tokenIds: number[];
+  promptIds: number[];
+  finishReason: string | null | undefined;
+  model: string;
+  usage?: { prompt_tokens: number; completion_tokens: number } | undefined;
+  /** The weights version the server reports (mappa serve: body `model_version`, header `x-mappa-model-version`). */
+  modelVersion?: unknown;
+  headerVersion?: string | null;
+}
+
+/** OpenAI tool calls as mappa's requests; a call without an id gets one, so its result can be matched. */
+function toRequests(calls: readonly WireToolCall[] | null | undefined): ToolCallRequest[] {
+  return (calls ?? []).map((c, i) => ({
+    id: c.id || `call_${i}`,
+    name: c.function?.name ?? '',
+    arguments: c.function?.arguments ?? '',
+    ...(c.function?.name ? {} : { parseError: 'the tool call has no function name' }),
+  }));
+}
+
 interface ChoiceWithExtras {
-  message?: { content?: string | null };
+  message?: { content?: string | null; tool_calls?: WireToolCall[] | null };
   finish_reason?: string | null;
   logprobs?: { content?: Array<{ token: string; logprob: number }> | null } | null;
   /** vLLM with `return_token_ids`. */
@@ -140,9 +177,81 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
 
   #messages(messages: readonly Message[]): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
     return messages.map((m) => {
+      // Function tool calls and their results travel in OpenAI's own fields, matched by call id.
+      if (m.role === 'assistant' && m.toolCalls?.length) {
+        return {
+          role: 'assistant',
+          content: m.content === '' ? null : m.content,
+          tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+        };
+      }
+      if (m.role === 'tool' && m.toolCallId !== undefined) return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
       const role = m.role === 'tool' ? (this.o.toolRole ?? 'user') : m.role;
       return { role, content: m.content } as OpenAI.Chat.Completions.ChatCompletionMessageParam;
     });
+  }
+
+  async #complete(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Completion> {
+    const { data, response: http } = await this.#client.chat.completions
+      .create(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, signal ? { signal } : {})
+      .withResponse();
+    const response = data as OpenAI.Chat.Completions.ChatCompletion & { prompt_token_ids?: number[] | null; model_version?: unknown };
+    const choice = response.choices?.[0] as ChoiceWithExtras | undefined;
+    if (!choice) throw new MappaError(`policy ${this.o.id}: response has no choices`);
+    return {
+      text: choice.message?.content ?? '',
+      toolCalls: toRequests(choice.message?.tool_calls),
+      logprobs: choice.logprobs?.content?.map((t) => t.logprob) ?? [],
+      tokenIds: choice.token_ids ?? [],
+      promptIds: response.prompt_token_ids ?? [],
+      finishReason: choice.finish_reason,
+      model: response.model,
+      usage: response.usage,
+      modelVersion: response.model_version,
+      headerVersion: http.headers.get(MODEL_VERSION_HEADER),
+    };
+  }
+
+  async #stream(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Completion> {
+    const { data: stream, response: http } = await this.#client.chat.completions
+      .create(
+        { ...(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming), stream: true, stream_options: { include_usage: true } },
+        signal ? { signal } : {},
+      )
+      .withResponse();
+    const out: Completion = {
+      text: '',
+      toolCalls: [],
+      logprobs: [],
+      tokenIds: [],
+      promptIds: [],
+      finishReason: undefined,
+      model: '',
+      headerVersion: http.headers.get(MODEL_VERSION_HEADER),
+    };
+    const calls: WireToolCall[] = [];
+    for await (const chunk of stream) {
+      const c = chunk as typeof chunk & { prompt_token_ids?: number[] | null; model_version?: unknown };
+      out.model ||= c.model;
+      if (c.model_version !== undefined) out.modelVersion = c.model_version;
+      if (c.prompt_token_ids) out.promptIds = c.prompt_token_ids;
+      if (c.usage) out.usage = c.usage;
+      const choice = c.choices?.[0] as (ChoiceWithExtras & { delta?: { content?: string | null; tool_calls?: Array<WireToolCall & { index: number }> } }) | undefined;
+      if (!choice) continue;
+      out.text += choice.delta?.content ?? '';
+      // Tool-call deltas carry their index; the id and name arrive once, the arguments in pieces.
+      for (const d of choice.delta?.tool_calls ?? []) {
+        const call = (calls[d.index] ??= { function: { name: '', arguments: '' } });
+        if (d.id) call.id = d.id;
+        if (d.function?.name) call.function!.name += d.function.name;
+        if (d.function?.arguments) call.function!.arguments += d.function.arguments;
+      }
+      for (const t of choice.logprobs?.content ?? []) out.logprobs.push(t.logprob);
+      if (choice.token_ids) out.tokenIds.push(...choice.token_ids);
+      if (choice.finish_reason) out.finishReason = choice.finish_reason;
+    }
+    out.toolCalls = toRequests(calls.filter((c) => c !== undefined));
+    return out;
   }
 
   async generate(request: GenerateRequest): Promise<Generation> {
@@ -157,21 +266,21 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
       ...(s.stopStrings?.length ? { stop: [...s.stopStrings] } : {}),
       ...(this.o.sendSeed !== false ? { seed: request.seed } : {}),
       ...(this.o.returnTokenIds ? { return_token_ids: true } : {}),
+      ...(request.tools?.length
+        ? {
+            tools: request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })),
+            ...(this.o.toolChoice ? { tool_choice: this.o.toolChoice } : {}),
+            ...(this.o.parallelToolCalls !== undefined ? { parallel_tool_calls: this.o.parallelToolCalls } : {}),
+          }
+        : {}),
       ...(this.o.extraBody ?? {}),
     };
-    const call = async (withLogprobs: boolean) => {
-      const { data, response } = await this.#client.chat.completions
-        .create(
-          { ...(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming), ...(withLogprobs ? { logprobs: true } : {}) },
-          request.signal ? { signal: request.signal } : {},
-        )
-        .withResponse();
-      return Object.assign(data as OpenAI.Chat.Completions.ChatCompletion & { prompt_token_ids?: number[] | null; model_version?: unknown }, {
-        headerVersion: response.headers.get(MODEL_VERSION_HEADER),
-      });
+    const call = async (withLogprobs: boolean): Promise<Completion> => {
+      const full = { ...body, ...(withLogprobs ? { logprobs: true } : {}) };
+      return this.o.stream ? this.#stream(full, request.signal) : this.#complete(full, request.signal);
     };
     this.#calls++;
-    let response;
+    let response: Completion;
     try {
       response = await call(this.#logprobsSupported);
     } catch (err) {
@@ -185,19 +294,15 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
         throw new MappaError(`policy ${this.o.id}: ${this.o.baseURL} ${redactString((err as Error).message)}`, { cause: err });
       }
     }
-    const choice = response.choices?.[0] as ChoiceWithExtras | undefined;
-    if (!choice) throw new MappaError(`policy ${this.o.id}: response has no choices`);
-    const text = choice.message?.content ?? '';
-    const logprobs = choice.logprobs?.content?.map((t) => t.logprob) ?? [];
-    const tokenIds = choice.token_ids ?? [];
-    const reported = reportedVersion(response.model_version) ?? reportedVersion(response.headerVersion);
+    const reported = reportedVersion(response.modelVersion) ?? reportedVersion(response.headerVersion);
     if (reported === undefined) this.#versionUnreported++;
     return {
-      text,
-      contextIds: response.prompt_token_ids ?? [],
-      tokenIds,
-      logprobs,
-      finishReason: choice.finish_reason === 'length' ? 'length' : 'stop',
+      text: response.text,
+      contextIds: response.promptIds,
+      tokenIds: response.tokenIds,
+      logprobs: response.logprobs,
+      finishReason: response.finishReason === 'length' ? 'length' : 'stop',
+      ...(response.toolCalls.length ? { toolCalls: response.toolCalls } : {}),
       policyVersion: reported ?? this.version,
       info: {
         model: response.model,

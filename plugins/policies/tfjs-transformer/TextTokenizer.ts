@@ -1,5 +1,6 @@
 import { Environment, Interpreter, Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import type { ToolSpec } from '../../../core/contracts/Tool.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 
 export interface TokenizerFiles {
@@ -79,11 +80,14 @@ export class TextTokenizer {
   }
 
   /**
-   * Renders the chat template like transformers' `apply_chat_template(..., tokenize=False)`. A checkpoint's template is
+   * Renders the chat template like transformers' `apply_chat_template(..., tools=tools, tokenize=False)`. Tools are
+   * passed as OpenAI function tools (the `tools` variable Qwen's templates read); without tools the variable is unset.
+   * Assistant messages are rendered from their content only: a local policy's tool calls are part of its text.
+   * A checkpoint's template is
    * untrusted code: `range()` shares a budget of items per render and the output is capped, so a template that would
    * loop a billion times fails with an error instead of taking the process down.
    */
-  renderChat(messages: ReadonlyArray<{ role: string; content: string }>, addGenerationPrompt: boolean): string {
+  renderChat(messages: ReadonlyArray<{ role: string; content: string }>, addGenerationPrompt: boolean, tools?: readonly ToolSpec[]): string {
     let budget = CHAT_RANGE_BUDGET;
     const range = (start: number, stop?: number, step = 1): number[] => {
       const [from, to] = stop === undefined ? [0, start] : [start, stop];
@@ -110,6 +114,7 @@ export class TextTokenizer {
         range,
         strftime_now: strftimeNow,
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
+        ...(tools?.length ? { tools: tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
         add_generation_prompt: addGenerationPrompt,
         bos_token: this.bosToken ?? '',
         eos_token: this.eosToken ?? '',

@@ -13,6 +13,7 @@ import type { InferenceWeights } from './GenerationEngine.js';
 import { readCheckpointInfo, streamWeights, writeCheckpoint } from './hfCheckpoint.js';
 import type { GenerationDefaults } from './hfCheckpoint.js';
 import { renderContext } from './renderContext.js';
+import { parseToolCallText, QWEN_TOOL_CALL_PATTERN } from '../../../core/tools/parseToolCallText.js';
 import type { SaveDtype } from './safetensors.js';
 import type { TextTokenizer } from './TextTokenizer.js';
 import type { FrozenModel, TrainablePolicy } from './TrainablePolicy.js';
@@ -56,6 +57,8 @@ export interface TfjsTransformerPolicyOptions {
   readonly sourcePath?: string | undefined;
   /** KV-cache decoding (default); false recomputes the whole sequence every step (for checks). */
   readonly useKvCache?: boolean | undefined;
+  /** Regex of a tool call in generated text (first group: `{"name", "arguments"}` JSON); default Qwen's `<tool_call>`. */
+  readonly toolCallPattern?: string | undefined;
   readonly logger?: Logger | undefined;
   /**
    * A LoRA policy: `weights` is unused; the policy runs `adapter` on the shared frozen `base` and trains only the
@@ -194,25 +197,33 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     this.#dropInference();
   }
 
-  /** Context ids for a conversation (chat template, exact ids of earlier assistant messages). */
-  contextIds(messages: GenerateRequest['messages']): number[] {
-    return renderContext(this.#o.tokenizer, messages, this.#endIds);
+  /** Context ids for a conversation (chat template with its `tools`, exact ids of earlier assistant messages). */
+  contextIds(messages: GenerateRequest['messages'], tools?: GenerateRequest['tools']): number[] {
+    return renderContext(this.#o.tokenizer, messages, this.#endIds, tools);
   }
 
   /**
    * A supervised example as token ids: the context exactly as `generate` renders it, and the response followed by the
    * end-of-turn token generation stops at (so the model also learns to stop).
    */
-  async encodeDemonstration(messages: GenerateRequest['messages'], response: string): Promise<{ contextIds: number[]; actionIds: number[] }> {
+  async encodeDemonstration(
+    messages: GenerateRequest['messages'],
+    response: string,
+    options?: { readonly tools?: GenerateRequest['tools'] },
+  ): Promise<{ contextIds: number[]; actionIds: number[] }> {
     this.#checkAlive();
     const end = this.eosTokenIds[0];
     const actionIds = this.#o.tokenizer.encode(response);
-    return { contextIds: this.contextIds(messages), actionIds: end === undefined ? actionIds : [...actionIds, end] };
+    return { contextIds: this.contextIds(messages, options?.tools), actionIds: end === undefined ? actionIds : [...actionIds, end] };
   }
 
   async generate(request: GenerateRequest): Promise<Generation> {
     this.#checkAlive();
-    return this.generateFromIds({ ...request, contextIds: this.contextIds(request.messages) });
+    const generation = await this.generateFromIds({ ...request, contextIds: this.contextIds(request.messages, request.tools) });
+    if (!request.tools?.length) return generation;
+    // The model writes its tool calls as text; they are read back here so the runner can run them.
+    const toolCalls = parseToolCallText(generation.text, this.#o.toolCallPattern ?? QWEN_TOOL_CALL_PATTERN);
+    return toolCalls.length ? { ...generation, toolCalls } : generation;
   }
 
   /**

@@ -64,6 +64,8 @@ export interface CreateTfjsTransformerPolicyOptions {
   /** Padded tokens per scoring forward pass (default 8192). */
   readonly scoreBatchTokens?: number | undefined;
   readonly useKvCache?: boolean | undefined;
+  /** Regex whose first group is a tool call's `{"name", "arguments"}` JSON (default: Qwen's `<tool_call>…</tool_call>`). */
+  readonly toolCallPattern?: string | undefined;
   readonly logger?: Logger | undefined;
   /** Train a LoRA adapter on frozen base weights instead of the full model. */
   readonly lora?: LoraOptions | undefined;
@@ -93,6 +95,7 @@ export async function createTfjsTransformerPolicy(o: CreateTfjsTransformerPolicy
     maxBatchSize: o.maxBatchSize ?? 32,
     scoreBatchTokens: o.scoreBatchTokens ?? 8192,
     useKvCache: o.useKvCache,
+    toolCallPattern: o.toolCallPattern,
     logger: o.logger,
   };
   const sampling = (g: { temperature?: number | undefined; topP?: number | undefined; topK?: number | undefined }) => ({

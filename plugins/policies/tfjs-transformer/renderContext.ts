@@ -1,3 +1,4 @@
+import type { ToolSpec } from '../../../core/contracts/Tool.js';
 import type { Message } from '../../../core/model/Message.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import type { TextTokenizer } from './TextTokenizer.js';
@@ -11,7 +12,7 @@ const sentinel = (i: number) => `\u0001mappa-assistant-${i}\u0001`;
  * end-of-turn token that the template also writes after the content, the template's copy is dropped, so the context
  * matches what the model saw when it generated the message.
  */
-export function renderContext(tok: TextTokenizer, messages: readonly Message[], endIds: ReadonlySet<number>): number[] {
+export function renderContext(tok: TextTokenizer, messages: readonly Message[], endIds: ReadonlySet<number>, tools?: readonly ToolSpec[]): number[] {
   const spliced: Array<readonly number[]> = [];
   const rendered = tok.renderChat(
     messages.map((m) => {
@@ -20,6 +21,7 @@ export function renderContext(tok: TextTokenizer, messages: readonly Message[], 
       return { role: m.role, content: sentinel(spliced.length - 1) };
     }),
     true,
+    tools,
   );
   const ids: number[] = [];
   let rest = rendered;

@@ -5,8 +5,14 @@ export type ScratchTokenizerKind = 'byte' | 'char';
 /** Special tokens of from-scratch tokenizers: one token per role keeps chat contexts short. */
 export const SCRATCH_SPECIAL_TOKENS = ['<|pad|>', '<|end|>', '<|system|>', '<|user|>', '<|assistant|>', '<|tool|>'] as const;
 
-/** ChatML-like, two special tokens per message: `<|user|>text<|end|>`. */
+/**
+ * ChatML-like, two special tokens per message: `<|user|>text<|end|>`. Function tools, when given, come first as one
+ * short system line (`<|system|>tools: calculator(expression)<|end|>`): tiny models have short contexts.
+ */
 export const SCRATCH_CHAT_TEMPLATE =
+  "{% if tools %}<|system|>tools:{% for tool in tools %} {{ tool.function.name }}({% if tool.function.parameters.properties %}" +
+  "{% for key, value in tool.function.parameters.properties.items() %}{% if not loop.first %}, {% endif %}{{ key }}{% endfor %}{% endif %})" +
+  "{% endfor %}<|end|>{% endif %}" +
   "{% for message in messages %}{{ '<|' + message['role'] + '|>' + message['content'] + '<|end|>' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
 

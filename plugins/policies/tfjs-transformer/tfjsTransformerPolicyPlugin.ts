@@ -18,6 +18,11 @@ export const TfjsTransformerPolicyConfig = z
     topK: z.number().int().min(0).optional().describe('0 = off'),
     maxNewTokens: z.number().int().min(1).default(256),
     stopStrings: z.array(z.string().min(1)).default([]),
+    toolCallPattern: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Regex whose first group is a tool call\'s {"name", "arguments"} JSON, for agents with function tools (default: Qwen\'s <tool_call>…</tool_call>)'),
     maxContextLength: z.number().int().min(2).optional().describe('Longest context + generation in tokens (default: max_position_embeddings; 1024 for presets)'),
     maxBatchSize: z.number().int().min(1).default(32).describe('Concurrent generate calls decoded together in one KV-cache batch'),
     scoreBatchTokens: z.number().int().min(1).default(8192).describe('Padded tokens per forward pass when scoring'),

@@ -76,3 +76,5 @@ export { createCodeTool } from './plugins/tools/code/codeToolPlugin.js';
 export { createReadFileTool, createWriteFileTool, createListFilesTool } from './plugins/tools/files/fileToolsPlugins.js';
 export { createSubmitAnswerTool } from './plugins/tools/submit-answer/submitAnswerToolPlugin.js';
 export { createToolCallRuleCoach } from './coaches/tool-call-rule/toolCallRuleCoachPlugin.js';
+export { createArithmeticTasks } from './plugins/tasks/arithmeticTasksPlugin.js';
+export { createCalculatorDemonstrations } from './plugins/tools/calculator/calculatorDemonstrationsPlugin.js';

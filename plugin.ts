@@ -25,6 +25,7 @@ export type * from './core/contracts/Environment.js';
 export type * from './core/contracts/Exporter.js';
 export type * from './core/contracts/RunLogger.js';
 export type * from './core/contracts/ExternallyTrainablePolicy.js';
+export type * from './core/contracts/TrainablePolicy.js';
 export type * from './core/contracts/Logger.js';
 export type * from './core/contracts/Policy.js';
 export type * from './core/contracts/RunContext.js';

@@ -4,6 +4,7 @@ export type * from './contracts/Coach.js';
 export type * from './contracts/DemonstrationSource.js';
 export type * from './contracts/Environment.js';
 export type * from './contracts/Exporter.js';
+export { isTrainablePolicy, type TrainablePolicy, type FrozenModel } from './contracts/TrainablePolicy.js';
 export type * from './contracts/RunLogger.js';
 export { PermanentLoggerError } from './contracts/RunLogger.js';
 export { isExternallyTrainablePolicy, type ExternallyTrainablePolicy } from './contracts/ExternallyTrainablePolicy.js';

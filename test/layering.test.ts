@@ -51,6 +51,11 @@ export const RULES: readonly Rule[] = [
     allows: (t) => !inDir('plugins')(t) || inDir('plugins/sandboxes/shared')(t),
   },
   {
+    name: 'trainers depend on the trainable-policy contracts in core/contracts, not on a policy',
+    from: inDir('plugins/trainers'),
+    allows: (t) => !inDir('plugins/policies')(t),
+  },
+  {
     name: 'plugin folders import no CLI',
     from: (p) => ['plugins', 'environments', 'coaches', 'core', 'testing'].some((d) => inDir(d)(p)),
     allows: (t) => !inDir('cli')(t),
@@ -134,6 +139,7 @@ describe('layering', () => {
       { file: 'coaches/outcome/Y.ts', source: "export { c } from '../llm/LlmCoach.js';" },
       { file: 'coaches/mathchat-rule/Z.ts', source: "const m = await import('../../environments/mathchat/mathchatFacts.js');\nimport { f } from '../../environments/mathchat/coachFacts.js';" },
       { file: 'environments/code-sandbox/W.ts', source: "import {\n  x,\n} from '../../plugins/builtins.js';\nimport { y } from '../../coaches/constant/constantCoachPlugin.js';" },
+      { file: 'plugins/trainers/runtime/V.ts', source: "import type { TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';" },
     ]);
     expect(found).toEqual([
       'core/runner/X.ts imports plugins/builtins.ts: core/ imports only core/',
@@ -141,6 +147,7 @@ describe('layering', () => {
       'coaches/mathchat-rule/Z.ts imports environments/mathchat/mathchatFacts.ts: coaches read an environment only through its coach facts module (environments/<name>/coachFacts.ts)',
       'environments/code-sandbox/W.ts imports plugins/builtins.ts: environments take plugins as dependencies (only the shared sandbox workspace helpers are imported)',
       'environments/code-sandbox/W.ts imports coaches/constant/constantCoachPlugin.ts: environments import no coach',
+      'plugins/trainers/runtime/V.ts imports plugins/policies/tfjs-transformer/TrainablePolicy.ts: trainers depend on the trainable-policy contracts in core/contracts, not on a policy',
     ]);
   });
 });

@@ -2,7 +2,7 @@ import type { Logger } from '../../../core/contracts/Logger.js';
 import type { AgentBatch, TrainMetrics, TrainStepContext } from '../../../core/contracts/Trainer.js';
 import type { Experience } from '../../../core/model/Experience.js';
 import { MappaError } from '../../../core/util/MappaError.js';
-import type { FrozenModel } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import type { FrozenModel } from '../../../core/contracts/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { aggregationWeights } from '../math/aggregationWeights.js';
 import { approxKl } from '../math/approxKl.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs-core';
-import type { FrozenModel, TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import type { FrozenModel, TrainablePolicy } from '../../../core/contracts/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { Adam, type AdamOptions } from './Adam.js';

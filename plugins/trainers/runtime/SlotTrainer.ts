@@ -6,7 +6,7 @@ import type { AgentBatch, Trainer, TrainMetrics, TrainStepContext } from '../../
 import { atomicWriteFile } from '../../../core/util/atomicWrite.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { Rng } from '../../../core/util/Rng.js';
-import { isTrainablePolicy, type TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import { isTrainablePolicy, type TrainablePolicy } from '../../../core/contracts/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import type { AdamOptions } from './Adam.js';
 import { learningRate } from './learningRate.js';

@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import type { TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import type { TrainablePolicy } from '../../../core/contracts/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import type { Adam } from './Adam.js';
 import { globalGradNorm } from './globalGradNorm.js';

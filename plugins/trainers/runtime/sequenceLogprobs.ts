@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import type { FrozenModel } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import type { FrozenModel } from '../../../core/contracts/TrainablePolicy.js';
 import type { Tf } from '../../tfjs/loadTf.js';
 import type { SequenceBatch } from './SequenceBatch.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { Rng } from '../../../core/util/Rng.js';
-import type { TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';
+import type { TrainablePolicy } from '../../../core/contracts/TrainablePolicy.js';
 import { loadTf } from '../../tfjs/loadTf.js';
 import { LOSS_AGGREGATIONS } from '../math/types.js';
 import { Adam } from '../runtime/Adam.js';

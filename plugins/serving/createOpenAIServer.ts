@@ -1,14 +1,13 @@
 // node:http rather than a framework: six JSON routes and one SSE stream need no router, and raw responses keep
 // streaming, headers and error shapes exactly as vLLM's clients expect them, without a new dependency.
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Logger } from '../../core/contracts/Logger.js';
 import { MappaError } from '../../core/util/MappaError.js';
 import { redactString } from '../../core/util/redactSecrets.js';
 import type { AdapterLoader } from './AdapterLoader.js';
 import { createPeftAdapterLoader } from './peftAdapterLoader.js';
+import { startHttpServer } from './startHttpServer.js';
 import { chatCompletion } from './chatCompletion.js';
 import { completion } from './completion.js';
 import { HttpError, badRequest } from './HttpError.js';
@@ -98,7 +97,6 @@ export async function createOpenAIServer(o: OpenAIServerOptions): Promise<OpenAI
   }
 
   const closing = new AbortController();
-  const active = new Set<Promise<void>>();
 
   async function route(req: IncomingMessage, reply: Reply, signal: AbortSignal): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] as string;
@@ -169,39 +167,15 @@ export async function createOpenAIServer(o: OpenAIServerOptions): Promise<OpenAI
     }
   }
 
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const p = handle(req, res);
-    active.add(p);
-    void p.finally(() => active.delete(p));
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 8000, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const http = await startHttpServer(handle, { host: o.host, port: o.port ?? 8000 });
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     models: () => registry.list(),
     close: () =>
       (closed ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        closing.abort();
-        await Promise.allSettled([...active]);
-        for (const s of sockets) s.destroy();
-        await stopped;
+        await http.stop(() => closing.abort());
         await registry.closeAll();
       })()),
   };

@@ -1,7 +1,6 @@
 // node:http for the same reasons as createOpenAIServer: two JSON routes, no new dependency.
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { startHttpServer } from './startHttpServer.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseCoachActionFile } from '../../coaches/coachActionFile.js';
 import type { Coach, CoachInput } from '../../core/contracts/Coach.js';
@@ -174,39 +173,11 @@ export async function createRewardServer(o: RewardServerOptions): Promise<Reward
     }
   }
 
-  const sockets = new Set<Socket>();
-  const active = new Set<Promise<void>>();
-  const server: Server = createServer((req, res) => {
-    const p = handle(req, res);
-    active.add(p);
-    void p.finally(() => active.delete(p));
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 5000, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | undefined;
+  const http = await startHttpServer(handle, { host: o.host, port: o.port ?? 5000 });
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     counters: () => ({ ...counters }),
-    close: () =>
-      (closed ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        closing.abort(new Error('server shutting down'));
-        await Promise.allSettled([...active]);
-        for (const s of sockets) s.destroy();
-        await stopped;
-      })()),
+    close: () => http.stop(() => closing.abort(new Error('server shutting down'))),
   };
 }

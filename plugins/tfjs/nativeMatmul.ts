@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TF from '@tensorflow/tfjs-core';
+import { MappaError } from '../../core/util/MappaError.js';
 import type { Tf } from './loadTf.js';
 
 /** The addon built from `native/matmul/` (OpenBLAS `cblas_sgemm` on the wasm heap, bounds-checked in C++). */
@@ -50,7 +51,7 @@ export function nativeMatmulMode(env: NodeJS.ProcessEnv = process.env): NativeMa
   if (!raw) return 'auto';
   if (raw === '0') return 'off';
   if (raw === '1') return 'on';
-  throw new Error(`MAPPA_NATIVE_MATMUL=${raw} is not valid; use 1 (require the OpenBLAS matmul), 0 (use tfjs's wasm kernel) or leave it unset (use the addon when it is built)`);
+  throw new MappaError(`MAPPA_NATIVE_MATMUL=${raw} is not valid`, { hint: "use 1 (require the OpenBLAS matmul), 0 (use tfjs's wasm kernel) or leave it unset (use the addon when it is built)" });
 }
 
 /** Where the built addon is: the package root is two levels above this file in the sources and three in dist/. */
@@ -174,7 +175,11 @@ export function useNativeMatmul(tf: Tf, on: boolean): void {
 export function installNativeMatmul(tf: Tf, backend: string, env: NodeJS.ProcessEnv = process.env): NativeMatmulStatus {
   const mode = nativeMatmulMode(env);
   const skip = (detail: string): NativeMatmulStatus => {
-    if (mode === 'on') throw new Error(`MAPPA_NATIVE_MATMUL=1 but the OpenBLAS matmul cannot be used: ${detail}; build it (docs/tfjs-policy.md#native-matmul) or unset MAPPA_NATIVE_MATMUL`);
+    if (mode === 'on') {
+      throw new MappaError(`MAPPA_NATIVE_MATMUL=1 but the OpenBLAS matmul cannot be used: ${detail}`, {
+        hint: 'build it with `npm run build:native` (needs g++, libopenblas-dev and Node headers; docs/tfjs-policy.md#native-matmul), use the wasm backend, or unset MAPPA_NATIVE_MATMUL',
+      });
+    }
     return { path: 'wasm', mode, detail };
   };
   if (mode === 'off') return { path: 'wasm', mode, detail: 'turned off by MAPPA_NATIVE_MATMUL=0' };

@@ -160,6 +160,14 @@ export function createNativeBatchMatMul(tf: Tf, addon: MatmulAddon, stock: TF.Ke
   return { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: kernelFunc as unknown as TF.KernelFunc };
 }
 
+/**
+ * True when BatchMatMul on the active backend is the OpenBLAS kernel. Then transposed operands cost nothing (sgemm
+ * takes the flags), so callers can pass `transposeA/B` instead of materializing a Transpose.
+ */
+export function nativeMatmulActive(tf: Tf): boolean {
+  return state.native !== undefined && tf.getKernel('BatchMatMul', tf.getBackend())?.kernelFunc === state.native.kernelFunc;
+}
+
 /** Swaps the wasm BatchMatMul kernel between the native one and tfjs's own (tests compare both in one process). */
 export function useNativeMatmul(tf: Tf, on: boolean): void {
   if (!state.stock || !state.native) throw new Error('the native matmul kernel was not installed (see installNativeMatmul)');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs-core';
 import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
 import { nextTokenLogprobs } from '../../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
+import { createTfOps } from '../../plugins/policies/tfjs-transformer/tfOps.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import {
   checkWasmInternals, findMatmulAddon, installNativeMatmul, loadMatmulAddon, nativeMatmulMode, nativeMatmulStats,
@@ -126,6 +127,30 @@ describe.runIf(backend === 'wasm' && (haveAddon || Boolean(process.env['CI'])))(
     }
     ids.dispose();
     policy.dispose();
+  });
+
+  it('linear layers pass transpose flags instead of Transpose ops when the native kernel is active', async () => {
+    const ops = createTfOps(tf);
+    const x = tf.randomNormal([6, 4], 0, 1, 'float32', 5) as TF.Tensor2D;
+    const w = tf.randomNormal([3, 4], 0, 1, 'float32', 6) as TF.Tensor2D;
+    const run = async (native: boolean) => {
+      useNativeMatmul(tf, native);
+      let out: TF.Tensor[] = [];
+      const info = await tf.profile(() => {
+        out = tf.grads((a, b) => tf.sum(ops.linear(a as TF.Tensor2D, b as TF.Tensor2D)))([x, w]);
+        return out;
+      });
+      const vals = out.map((t) => t.dataSync().slice());
+      tf.dispose(out);
+      return { kernels: info.kernels.map((k) => k.name), vals };
+    };
+    const n = await run(true);
+    const s = await run(false);
+    useNativeMatmul(tf, true);
+    expect(n.kernels).not.toContain('Transpose');
+    expect(s.kernels).toContain('Transpose');
+    for (let i = 0; i < 2; i++) expect(relDiff(n.vals[i] as Float32Array, s.vals[i] as Float32Array)).toBeLessThan(1e-5);
+    tf.dispose([x, w]);
   });
 
   it('the addon validates every heap access: a bad call throws and writes nothing', () => {

@@ -41,6 +41,7 @@ interface State {
   stats: NativeMatmulStats;
   stock?: TF.KernelConfig | undefined;
   native?: TF.KernelConfig | undefined;
+  addon?: MatmulAddon | undefined;
 }
 const g = globalThis as typeof globalThis & { [STATE]?: State };
 const state: State = (g[STATE] ??= { stats: { native: 0, fallbacks: 0 } });
@@ -84,7 +85,13 @@ export function loadMatmulAddon(env: NodeJS.ProcessEnv = process.env): MatmulAdd
     const core = openblasCoreType(readFileSync('/proc/cpuinfo', 'utf8'));
     if (core) env['OPENBLAS_CORETYPE'] = core;
   }
-  return createRequire(import.meta.url)(file) as MatmulAddon;
+  const addon = createRequire(import.meta.url)(file) as MatmulAddon;
+  // One thread unless the user asks for more: the wasm backend around it is single-threaded, mappa runs several
+  // training processes at once, and on a busy machine OpenBLAS's spinning worker threads made a small-preset train
+  // step slower than tfjs's own kernel (bench/README.md#native-matmul). Not set through the environment, so child
+  // processes (sandboxes, PyTorch) keep their defaults.
+  if (!env['OPENBLAS_NUM_THREADS']) addon.setThreads(1);
+  return addon;
 }
 
 /** The parts of tfjs-backend-wasm 4.22's `BackendWasm` this kernel reads. */
@@ -192,9 +199,10 @@ export function installNativeMatmul(tf: Tf, backend: string, env: NodeJS.Process
   };
   if (mode === 'off') return { path: 'wasm', mode, detail: 'turned off by MAPPA_NATIVE_MATMUL=0' };
   if (backend !== 'wasm') return skip(`the backend is ${backend}, not wasm`);
-  if (state.native) {
+  const describe = (addon: MatmulAddon) => `${addon.blasConfig.trim()}, ${addon.getThreads()} thread(s)`;
+  if (state.native && state.addon) {
     useNativeMatmul(tf, true);
-    return { path: 'openblas', mode, detail: `OpenBLAS (already installed)` };
+    return { path: 'openblas', mode, detail: describe(state.addon) };
   }
   const problems = checkWasmInternals(tf);
   if (problems.length) return skip(`tfjs internals moved: ${problems.join('; ')}`);
@@ -206,6 +214,7 @@ export function installNativeMatmul(tf: Tf, backend: string, env: NodeJS.Process
   }
   state.stock = tf.getKernel('BatchMatMul', 'wasm');
   state.native = createNativeBatchMatMul(tf, addon, state.stock!);
+  state.addon = addon;
   useNativeMatmul(tf, true);
-  return { path: 'openblas', mode, detail: `${addon.blasConfig.trim()}, ${addon.getThreads()} thread(s)` };
+  return { path: 'openblas', mode, detail: describe(addon) };
 }

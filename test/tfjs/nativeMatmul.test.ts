@@ -64,6 +64,8 @@ describe.runIf(backend === 'wasm' && (haveAddon || Boolean(process.env['CI'])))(
   it('is active', () => {
     expect(on.path).toBe('openblas');
     expect(on.detail).toMatch(/OpenBLAS/);
+    // One OpenBLAS thread by default (the wasm backend around it is single-threaded); OPENBLAS_NUM_THREADS overrides.
+    if (!process.env['OPENBLAS_NUM_THREADS']) expect(on.detail).toMatch(/, 1 thread\(s\)$/);
   });
 
   const cases: Array<[string, number[], number[], boolean, boolean]> = [

@@ -123,7 +123,7 @@ export function nativeMatmulStats(): Readonly<NativeMatmulStats> {
 }
 
 /** Builds the BatchMatMul kernel for wasm that runs through `addon`, falling back to `stock` for shapes it does not take. */
-export function createNativeBatchMatMul(tf: Tf, addon: MatmulAddon, stock: TF.KernelConfig): TF.KernelConfig {
+export function nativeBatchMatMulKernel(tf: Tf, addon: MatmulAddon, stock: TF.KernelConfig): TF.KernelConfig {
   const kernelFunc = (args: { inputs: TF.NamedTensorInfoMap; backend: unknown; attrs?: TF.NamedAttrMap }) => {
     const a = args.inputs['a']!;
     const b = args.inputs['b']!;
@@ -213,7 +213,7 @@ export function installNativeMatmul(tf: Tf, backend: string, env: NodeJS.Process
     return skip((err as Error).message.split('\n')[0]!);
   }
   state.stock = tf.getKernel('BatchMatMul', 'wasm');
-  state.native = createNativeBatchMatMul(tf, addon, state.stock!);
+  state.native = nativeBatchMatMulKernel(tf, addon, state.stock!);
   state.addon = addon;
   useNativeMatmul(tf, true);
   return { path: 'openblas', mode, detail: describe(addon) };

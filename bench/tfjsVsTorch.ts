@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import type * as TF from '@tensorflow/tfjs-core';
 import { Rng } from '../core/util/Rng.js';
 import { loadTf } from '../plugins/tfjs/loadTf.js';
-import { useNativeMatmul } from '../plugins/tfjs/nativeMatmul.js';
+import { findMatmulAddon, installNativeMatmul, nativeMatmulMode, useNativeMatmul } from '../plugins/tfjs/nativeMatmul.js';
 import { nextTokenLogprobs } from '../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
 import { PRESET_NAMES, presetConfig } from '../plugins/policies/tfjs-transformer/presets.js';
 import type { PresetName } from '../plugins/policies/tfjs-transformer/presets.js';
@@ -247,7 +247,12 @@ async function main(): Promise<void> {
   const o = { steps: Number(arg('steps', '20')), warmup: Number(arg('warmup', '3')), sampleReps: Number(arg('sample-reps', '5')) };
   const torchThreads = arg('torch-threads');
   const script = findTorchReference();
-  const { tf, backend, source, matmul } = await loadTf();
+  const loaded = await loadTf();
+  const { tf, backend, source } = loaded;
+  // The native kernel is opt-in; when its addon is built, the bench installs it to compare both kernels.
+  const matmul = loaded.matmul.path !== 'openblas' && backend === 'wasm' && findMatmulAddon() && nativeMatmulMode() !== 'off'
+    ? installNativeMatmul(tf, 'wasm', { MAPPA_NATIVE_MATMUL: '1' })
+    : loaded.matmul;
   // With the OpenBLAS matmul installed, tfjs runs twice per repetition: tfjs's own wasm kernel and the native one.
   const arms: Arm[] = (arg('arms') ?? (matmul.path === 'openblas' ? 'torch,wasm,native' : 'torch,wasm')).split(',') as Arm[];
   if (arms.includes('native') && matmul.path !== 'openblas') throw new Error(`--arms native needs the OpenBLAS matmul (${matmul.detail})`);

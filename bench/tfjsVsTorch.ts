@@ -3,11 +3,13 @@
  *
  *   npx tsx bench/tfjsVsTorch.ts [--presets tiny,small,medium] [--reps 3] [--steps 20] [--warmup 3] [--sample-reps 5]
  *                                [--torch-threads N] [--torch /path/to/torch_reference.py] [--out bench/results/tfjs-vs-torch.md]
- *                                [--profile small]
+ *                                [--profile small] [--arms torch,wasm,native]
  *
  * Same work as the reference: (a) train step = forward over B×T, masked next-token cross-entropy, backward, Adam
  * (lr 1e-3); (b) KV-cache sampling at temperature 1 of N new tokens for B prompts of P tokens (through the policy's
  * batching engine: B concurrent generate calls); (c) forward-only scoring of next-token log-probs over B×T.
+ * When the OpenBLAS matmul addon is installed (docs/tfjs-policy.md#native-matmul), tfjs runs twice per repetition, with
+ * tfjs's own wasm BatchMatMul and with the native one (`--arms` picks a subset); all arms are interleaved.
  * `--profile PRESET` prints per-kernel times of one train step and one decode step (tf.profile) and exits.
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +21,7 @@ import { promisify } from 'node:util';
 import type * as TF from '@tensorflow/tfjs-core';
 import { Rng } from '../core/util/Rng.js';
 import { loadTf } from '../plugins/tfjs/loadTf.js';
+import { findMatmulAddon, installNativeMatmul, nativeMatmulMode, useNativeMatmul } from '../plugins/tfjs/nativeMatmul.js';
 import { nextTokenLogprobs } from '../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
 import { PRESET_NAMES, presetConfig } from '../plugins/policies/tfjs-transformer/presets.js';
 import type { PresetName } from '../plugins/policies/tfjs-transformer/presets.js';
@@ -234,6 +237,8 @@ async function profile(preset: PresetName): Promise<void> {
 const fmt = (x: number, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const spread = (xs: number[], d = 1) => `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`;
 
+type Arm = 'torch' | 'wasm' | 'native';
+
 async function main(): Promise<void> {
   const profilePreset = arg('profile');
   if (profilePreset) return profile(profilePreset as PresetName);
@@ -242,38 +247,58 @@ async function main(): Promise<void> {
   const o = { steps: Number(arg('steps', '20')), warmup: Number(arg('warmup', '3')), sampleReps: Number(arg('sample-reps', '5')) };
   const torchThreads = arg('torch-threads');
   const script = findTorchReference();
-  const { backend, source } = await loadTf();
-  const results = new Map<PresetName, { ours: Figures[]; torch: Figures[] }>();
+  const loaded = await loadTf();
+  const { tf, backend, source } = loaded;
+  // The native kernel is opt-in; when its addon is built, the bench installs it to compare both kernels.
+  const matmul = loaded.matmul.path !== 'openblas' && backend === 'wasm' && findMatmulAddon() && nativeMatmulMode() !== 'off'
+    ? installNativeMatmul(tf, 'wasm', { MAPPA_NATIVE_MATMUL: '1' })
+    : loaded.matmul;
+  // With the OpenBLAS matmul installed, tfjs runs twice per repetition: tfjs's own wasm kernel and the native one.
+  const arms: Arm[] = (arg('arms') ?? (matmul.path === 'openblas' ? 'torch,wasm,native' : 'torch,wasm')).split(',') as Arm[];
+  if (arms.includes('native') && matmul.path !== 'openblas') throw new Error(`--arms native needs the OpenBLAS matmul (${matmul.detail})`);
+  const results = new Map<PresetName, Record<Arm, Figures[]>>();
   for (let rep = 1; rep <= reps; rep++) {
     for (const preset of presets) {
-      const r = results.get(preset) ?? { ours: [], torch: [] };
+      const r = results.get(preset) ?? { torch: [], wasm: [], native: [] };
       results.set(preset, r);
-      // Alternate which side goes first so slow phases of a shared machine hit both.
-      const order = rep % 2 ? ['torch', 'ours'] : ['ours', 'torch'];
+      // Rotate which arm goes first so slow phases of a shared machine hit all of them.
+      const order = arms.map((_, i) => arms[(i + rep) % arms.length]!);
       for (const side of order) {
         if (side === 'torch') r.torch.push(await runTorch(script, preset, { ...o, ...(torchThreads ? { threads: torchThreads } : {}) }));
-        else r.ours.push(await runOurs(preset, o));
-        const last = side === 'torch' ? r.torch.at(-1)! : r.ours.at(-1)!;
+        else {
+          if (matmul.path === 'openblas') useNativeMatmul(tf, side === 'native');
+          r[side].push(await runOurs(preset, o));
+        }
+        const last = r[side].at(-1)!;
         process.stderr.write(`rep ${rep} ${preset} ${side}: train ${fmt(last.trainMs)} ms, sample ${fmt(last.sampleTokS, 0)} tok/s, score ${fmt(last.scoreMs)} ms\n`);
       }
     }
   }
+  const ours = arms.filter((a): a is 'wasm' | 'native' => a !== 'torch');
+  const label = (a: Arm) => (a === 'native' ? 'tfjs + OpenBLAS matmul' : a === 'wasm' ? 'tfjs wasm' : 'torch');
   const lines = [
-    `tfjs-transformer (${backend}, ${source}) vs PyTorch CPU reference (torch_reference.py, ${torchThreads ?? 'default'} threads); medians of ${reps} interleaved repetitions (spread min–max), each a median over ${o.steps} train/score steps after ${o.warmup} warm-up and ${o.sampleReps} sampling calls.`,
+    `tfjs-transformer (${backend}, ${source}; BatchMatMul: ${ours.map(label).join(' / ')}${matmul.path === 'openblas' ? `, ${matmul.detail}` : ''}) vs PyTorch CPU reference (torch_reference.py, ${torchThreads ?? 'default'} threads); medians of ${reps} interleaved repetitions (spread min–max), each a median over ${o.steps} train/score steps after ${o.warmup} warm-up and ${o.sampleReps} sampling calls.`,
     '',
-    '| preset | train ms ours | train ms torch | train ratio (ours/torch, goal small ≤ 2.5) | sample tok/s ours | sample tok/s torch | sample ratio (ours/torch, goal small ≥ 1) | score ms ours | score ms torch | score ratio |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| preset | arm | train ms | train / torch (goal small ≤ 2.5) | sample tok/s | sample / torch (goal small ≥ 1) | score ms | score / torch |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [preset, r] of results) {
     const m = (xs: Figures[], k: keyof Figures) => median(xs.map((x) => x[k] as number));
     const s = (xs: Figures[], k: keyof Figures, d = 1) => spread(xs.map((x) => x[k] as number), d);
-    lines.push(
-      `| ${preset} | ${fmt(m(r.ours, 'trainMs'))} (${s(r.ours, 'trainMs')}) | ${fmt(m(r.torch, 'trainMs'))} (${s(r.torch, 'trainMs')}) | **${fmt(m(r.ours, 'trainMs') / m(r.torch, 'trainMs'), 2)}** ` +
-        `| ${fmt(m(r.ours, 'sampleTokS'), 0)} (${s(r.ours, 'sampleTokS', 0)}) | ${fmt(m(r.torch, 'sampleTokS'), 0)} (${s(r.torch, 'sampleTokS', 0)}) | **${fmt(m(r.ours, 'sampleTokS') / m(r.torch, 'sampleTokS'), 2)}** ` +
-        `| ${fmt(m(r.ours, 'scoreMs'))} | ${fmt(m(r.torch, 'scoreMs'))} | ${fmt(m(r.ours, 'scoreMs') / m(r.torch, 'scoreMs'), 2)} |`,
-    );
+    const hasTorch = r.torch.length > 0;
+    for (const a of arms) {
+      const x = r[a];
+      const ratio = (k: keyof Figures, d = 2) => (hasTorch && a !== 'torch' ? `**${fmt(m(x, k) / m(r.torch, k), d)}**` : '–');
+      lines.push(
+        `| ${preset} | ${label(a)} | ${fmt(m(x, 'trainMs'))} (${s(x, 'trainMs')}) | ${ratio('trainMs')} | ${fmt(m(x, 'sampleTokS'), 0)} (${s(x, 'sampleTokS', 0)}) | ${ratio('sampleTokS')} ` +
+          `| ${fmt(m(x, 'scoreMs'))} (${s(x, 'scoreMs')}) | ${ratio('scoreMs')} |`,
+      );
+    }
+    if (r.native.length && r.wasm.length) {
+      lines.push(`| ${preset} | native / wasm | ${fmt(m(r.native, 'trainMs') / m(r.wasm, 'trainMs'), 2)}× time | | ${fmt(m(r.native, 'sampleTokS') / m(r.wasm, 'sampleTokS'), 2)}× tok/s | | ${fmt(m(r.native, 'scoreMs') / m(r.wasm, 'scoreMs'), 2)}× time | |`);
+    }
   }
-  lines.push('', 'Train loss first → last (same task: one fixed random batch): ' + [...results].map(([p, r]) => `${p} ours ${fmt(r.ours[0]?.lossFirst ?? NaN, 3)} → ${fmt(r.ours[0]?.lossLast ?? NaN, 3)}, torch ${fmt(r.torch[0]?.lossFirst ?? NaN, 3)} → ${fmt(r.torch[0]?.lossLast ?? NaN, 3)}`).join('; '));
+  lines.push('', 'Train loss first → last (same task: one fixed random batch): ' + [...results].map(([p, r]) => arms.map((a) => `${p} ${a} ${fmt(r[a][0]?.lossFirst ?? NaN, 3)} → ${fmt(r[a][0]?.lossLast ?? NaN, 3)}`).join(', ')).join('; '));
   const text = lines.join('\n') + '\n';
   process.stdout.write(text);
   const out = arg('out');

@@ -23,6 +23,12 @@ function parseNumber(value: string): number {
 const print = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
 
 /** The checkpoint as a policy, with a PEFT LoRA adapter attached when `adapter` is given. */
+/** Which BatchMatMul the loaded tfjs runs: `openblas` (native addon) or the backend's own kernel. */
+async function matmulPath(): Promise<string> {
+  const { loadTf } = await import('../../plugins/tfjs/loadTf.js');
+  return (await loadTf()).matmul.path;
+}
+
 async function openModel(model: string, adapter: string | undefined) {
   const { createTfjsTransformerPolicy } = await import('../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js');
   const base = await createTfjsTransformerPolicy({ path: model });
@@ -69,6 +75,15 @@ export function registerModelCommand(program: Command): void {
     });
 
   model
+    .command('backend')
+    .description('show which TensorFlow.js backend and which BatchMatMul (OpenBLAS addon or tfjs kernel) this machine uses')
+    .action(async () => {
+      const { loadTf } = await import('../../plugins/tfjs/loadTf.js');
+      const { backend, source, skipped, matmul } = await loadTf();
+      print({ backend, source, skipped, matmul });
+    });
+
+  model
     .command('score')
     .description('print the log-prob of each token given the ones before it')
     .requiredOption('--model <dir>', 'Hugging Face checkpoint directory')
@@ -81,7 +96,7 @@ export function registerModelCommand(program: Command): void {
       if (bad !== undefined) throw new MappaError(`--ids: token id ${bad} is outside the vocabulary [0, ${policy.vocabSize})`);
       const [lps] = await policy.score([{ contextIds: o.ids.slice(0, 1), continuationIds: o.ids.slice(1) }]);
       const logprobs = lps ?? [];
-      print({ ids: o.ids, nextTokenLogprobs: logprobs, sum: logprobs.reduce((a, b) => a + b, 0), backend: policy.backend });
+      print({ ids: o.ids, nextTokenLogprobs: logprobs, sum: logprobs.reduce((a, b) => a + b, 0), backend: policy.backend, matmul: await matmulPath() });
       dispose();
     });
 
@@ -106,7 +121,7 @@ export function registerModelCommand(program: Command): void {
         o.prompt !== undefined
           ? await policy.generate({ messages: [{ role: 'user', content: o.prompt }], seed: o.seed, sampling })
           : await policy.generateFromIds({ contextIds: o.ids as number[], seed: o.seed, sampling });
-      print({ contextIds: g.contextIds, ids: g.tokenIds, text: g.text, logprobs: g.logprobs, finishReason: g.finishReason, backend: policy.backend });
+      print({ contextIds: g.contextIds, ids: g.tokenIds, text: g.text, logprobs: g.logprobs, finishReason: g.finishReason, backend: policy.backend, matmul: await matmulPath() });
       dispose();
     });
 

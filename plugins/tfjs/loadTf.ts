@@ -1,4 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
+import { installNativeMatmul, type NativeMatmulStatus } from './nativeMatmul.js';
 
 export type Tf = typeof TF;
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -11,6 +12,8 @@ export interface LoadedTf {
   readonly source: string;
   /** Faster backends that were tried and why they did not load (empty when the first choice loaded). */
   readonly skipped: readonly string[];
+  /** Which BatchMatMul runs: the OpenBLAS addon on the wasm heap, or the backend's own (`MAPPA_NATIVE_MATMUL`). */
+  readonly matmul: NativeMatmulStatus;
 }
 
 /**
@@ -63,7 +66,7 @@ export function loadTf(): Promise<LoadedTf> {
             await import(pkg);
             if (await tf.setBackend('tensorflow')) {
               await tf.ready();
-              return { tf, backend: 'tensorflow', source: pkg, skipped };
+              return { tf, backend: 'tensorflow', source: pkg, skipped, matmul: installNativeMatmul(tf, 'tensorflow') };
             }
             skipped.push(`${pkg}: the "tensorflow" backend did not initialize`);
           } catch (err) {
@@ -81,19 +84,20 @@ export function loadTf(): Promise<LoadedTf> {
       if (!forced || forced === 'wasm') {
         try {
           await import('@tensorflow/tfjs-backend-wasm');
-          if (await tf.setBackend('wasm')) {
-            await tf.ready();
-            return { tf, backend: 'wasm', source: '@tensorflow/tfjs-backend-wasm', skipped };
-          }
-          skipped.push('@tensorflow/tfjs-backend-wasm: the "wasm" backend did not initialize');
+          if (await tf.setBackend('wasm')) await tf.ready();
+          else skipped.push('@tensorflow/tfjs-backend-wasm: the "wasm" backend did not initialize');
         } catch (err) {
           skipped.push(`@tensorflow/tfjs-backend-wasm: ${(err as Error).message.split('\n')[0]}`);
+        }
+        // Outside the try: MAPPA_NATIVE_MATMUL=1 without the addon is an error, not a reason to fall back to cpu.
+        if (tf.getBackend() === 'wasm') {
+          return { tf, backend: 'wasm', source: '@tensorflow/tfjs-backend-wasm', skipped, matmul: installNativeMatmul(tf, 'wasm') };
         }
         if (forced === 'wasm') throw new Error(`MAPPA_TF_BACKEND=wasm but the wasm backend does not load (${skipped.at(-1)}); reinstall @tensorflow/tfjs-backend-wasm or unset MAPPA_TF_BACKEND`);
       }
       await tf.setBackend('cpu');
       await tf.ready();
-      return { tf, backend: 'cpu', source: '@tensorflow/tfjs-backend-cpu', skipped };
+      return { tf, backend: 'cpu', source: '@tensorflow/tfjs-backend-cpu', skipped, matmul: installNativeMatmul(tf, 'cpu') };
     } finally {
       console.warn = origWarn;
       console.log = origLog;

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
 import { nextTokenLogprobs } from '../../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
 import { readCheckpointInfo } from '../../plugins/policies/tfjs-transformer/hfCheckpoint.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
+import { nativeMatmulStats } from '../../plugins/tfjs/nativeMatmul.js';
 import { FP32_MODELS, HALF_MODELS, hfTinyDir, maxAbsDiff, readAllTensors, readJsonFile } from './hfTinyFixtures.js';
 
 const dir = hfTinyDir();
@@ -38,6 +39,19 @@ async function logitsOf(model: string) {
 }
 
 describe(`hf-tiny golden fixtures (transformers ${versions.transformers})`, () => {
+  // nativeMatmulPaths.test.ts runs this file with MAPPA_NATIVE_MATMUL=1 and =0: check the forced path is the one used.
+  it.runIf(process.env['MAPPA_NATIVE_MATMUL'] === '1' || process.env['MAPPA_NATIVE_MATMUL'] === '0')('runs BatchMatMul on the path MAPPA_NATIVE_MATMUL forces', async () => {
+    const { matmul } = await loadTf();
+    expect(matmul.path).toBe(process.env['MAPPA_NATIVE_MATMUL'] === '1' ? 'openblas' : 'wasm');
+  });
+  afterAll(() => {
+    // Every BatchMatMul of the checks above went through OpenBLAS when forced on (none fell back to the stock kernel).
+    if (process.env['MAPPA_NATIVE_MATMUL'] === '1') {
+      const stats = nativeMatmulStats();
+      expect(stats.native).toBeGreaterThan(100);
+      expect(stats.fallbacks).toBe(0);
+    }
+  });
   for (const model of FP32_MODELS) {
     describe(model, () => {
       const golden = readJsonFile<Golden>(join(dir, model, 'golden.json'));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
+import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import { maxAbsDiff } from './hfTinyFixtures.js';
 
 const temps: string[] = [];
@@ -48,10 +49,22 @@ describe('mappa model', () => {
 
     const score = await run(['model', 'score', '--model', dir, '--ids', [...g.contextIds, ...g.ids].join(',')]);
     expect(score.code, score.err).toBe(0);
-    const s = JSON.parse(score.out) as { nextTokenLogprobs: number[]; sum: number };
+    const s = JSON.parse(score.out) as { nextTokenLogprobs: number[]; sum: number; matmul: string };
+    const { matmul } = await loadTf();
+    expect(s.matmul).toBe(matmul.path);
     expect(s.nextTokenLogprobs).toHaveLength(g.contextIds.length + g.ids.length - 1);
     expect(maxAbsDiff(s.nextTokenLogprobs.slice(-g.ids.length), g.logprobs)).toBeLessThan(1e-4);
     policy.dispose();
+  });
+
+  it('backend prints the TensorFlow.js backend and the BatchMatMul path in use', async () => {
+    const r = await run(['model', 'backend']);
+    expect(r.code, r.err).toBe(0);
+    const { backend, matmul } = await loadTf();
+    const j = JSON.parse(r.out) as { backend: string; matmul: { path: string; mode: string; detail: string } };
+    expect(j.backend).toBe(backend);
+    expect(j.matmul).toEqual(matmul);
+    expect(['openblas', 'wasm']).toContain(j.matmul.path);
   });
 
   it('reports bad arguments clearly', async () => {

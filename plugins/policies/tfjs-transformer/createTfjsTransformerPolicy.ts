@@ -81,8 +81,8 @@ export async function createTfjsTransformerPolicy(o: CreateTfjsTransformerPolicy
   if ((o.preset === undefined) === (o.path === undefined)) {
     throw new MappaError('tfjs-transformer: give exactly one of `preset` (a new model) or `path` (a Hugging Face checkpoint directory)');
   }
-  const { tf, backend, source, skipped } = await loadTf();
-  o.logger?.info(`tfjs-transformer ${o.id ?? ''}: TensorFlow.js backend ${backend} (${source})`.replace('  ', ' '));
+  const { tf, backend, source, skipped, matmul } = await loadTf();
+  o.logger?.info(`tfjs-transformer ${o.id ?? ''}: TensorFlow.js backend ${backend} (${source}), matmul ${matmul.path} (${matmul.detail})`.replace('  ', ' '));
   // The native backends are optional installs (debug); losing wasm for the pure-JS cpu backend is a slowdown worth a warning.
   if (skipped.length) {
     const level = backend === 'cpu' ? 'warn' : 'debug';

@@ -1,5 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
+import { nativeMatmulActive } from '../../tfjs/nativeMatmul.js';
 
 /**
  * Differentiable building blocks written around the wasm backend's traps (see docs/tfjs-policy.md):
@@ -39,11 +40,16 @@ export function createTfOps(tf: Tf): TfOps {
     const xt = x as TF.Tensor2D;
     const wt = w as TF.Tensor2D;
     (save as TF.GradSaveFunc)([xt, wt]);
+    // With the OpenBLAS kernel the weight gradient passes sgemm's transpose flag instead of a Transpose op. The
+    // forward keeps the explicit transpose: the inference path multiplies by a cached Wᵀ, and both must give the
+    // same bits (LoRA's zero adapter equals the base, a fresh reference has KL exactly 0).
+    const native = nativeMatmulActive(tf);
     return {
       value: tf.matMul(xt, tf.transpose(wt)),
       gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [TF.Tensor2D, TF.Tensor2D];
         const g = dy as TF.Tensor2D;
+        if (native) return [tf.matMul(g, sw), tf.matMul(g, sx, true, false)];
         // dW = dyᵀ·x needs one transpose of an [N, ·] activation; transpose the narrower of dy and x.
         const [out, inp] = sw.shape;
         const dw = out > inp ? tf.transpose(tf.matMul(tf.transpose(sx), g)) : tf.matMul(tf.transpose(g), sx);

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type * as TF from '@tensorflow/tfjs-core';
+import { createTfjsTransformerPolicy } from '../../plugins/policies/tfjs-transformer/createTfjsTransformerPolicy.js';
+import { nextTokenLogprobs } from '../../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
+import { createTfOps } from '../../plugins/policies/tfjs-transformer/tfOps.js';
+import { loadTf } from '../../plugins/tfjs/loadTf.js';
+import {
+  checkWasmInternals, findMatmulAddon, installNativeMatmul, loadMatmulAddon, nativeMatmulMode, nativeMatmulStats,
+  openblasCoreType, useNativeMatmul,
+} from '../../plugins/tfjs/nativeMatmul.js';
+
+const { tf, backend } = await loadTf();
+const haveAddon = Boolean(findMatmulAddon());
+
+describe('native matmul: configuration', () => {
+  it('parses MAPPA_NATIVE_MATMUL and rejects unknown values', () => {
+    expect(nativeMatmulMode({})).toBe('auto');
+    expect(nativeMatmulMode({ MAPPA_NATIVE_MATMUL: '0' })).toBe('off');
+    expect(nativeMatmulMode({ MAPPA_NATIVE_MATMUL: '1' })).toBe('on');
+    expect(() => nativeMatmulMode({ MAPPA_NATIVE_MATMUL: 'yes' })).toThrow(/MAPPA_NATIVE_MATMUL=yes is not valid/);
+  });
+
+  it('MAPPA_NATIVE_MATMUL=1 on a backend other than wasm is an error; =0 is the stock kernel', () => {
+    expect(() => installNativeMatmul(tf, 'cpu', { MAPPA_NATIVE_MATMUL: '1' })).toThrow(/backend is cpu, not wasm/);
+    expect(installNativeMatmul(tf, 'cpu', {})).toMatchObject({ path: 'wasm', mode: 'auto' });
+    expect(installNativeMatmul(tf, 'wasm', { MAPPA_NATIVE_MATMUL: '0' })).toMatchObject({ path: 'wasm', mode: 'off' });
+  });
+
+  it('names the OpenBLAS core from the CPU flags (generic VM CPUs otherwise get the SSE3 kernels)', () => {
+    expect(openblasCoreType('flags\t\t: fpu sse2 avx2 fma avx512f avx512bw avx512vl\n')).toBe('SkylakeX');
+    expect(openblasCoreType('flags\t\t: fpu sse2 avx avx2 fma\n')).toBe('Haswell');
+    expect(openblasCoreType('flags\t\t: fpu sse2 sse3\n')).toBeUndefined();
+  });
+
+  // tfjs-backend-wasm internals the kernel reads (dataIdMap, wasm.HEAPU8, makeOutput): fails loudly if an upgrade moves them.
+  it.runIf(backend === 'wasm')('the wasm backend still exposes the internals the kernel reads', () => {
+    expect(checkWasmInternals(tf)).toEqual([]);
+  });
+});
+
+describe.runIf(backend === 'wasm' && (haveAddon || Boolean(process.env['CI'])))('native matmul: OpenBLAS kernel on the wasm heap', () => {
+  const on = installNativeMatmul(tf, 'wasm', { MAPPA_NATIVE_MATMUL: '1' });
+
+  function both(f: () => TF.Tensor): { native: Float32Array; stock: Float32Array; shapes: number[][] } {
+    useNativeMatmul(tf, true);
+    const n = tf.tidy(f);
+    useNativeMatmul(tf, false);
+    const s = tf.tidy(f);
+    useNativeMatmul(tf, on.path === 'openblas');
+    const out = { native: n.dataSync() as Float32Array, stock: s.dataSync() as Float32Array, shapes: [n.shape, s.shape] };
+    tf.dispose([n, s]);
+    return out;
+  }
+  const relDiff = (a: Float32Array, b: Float32Array) => {
+    let d = 0;
+    let nrm = 0;
+    for (let i = 0; i < a.length; i++) {
+      d = Math.max(d, Math.abs(a[i]! - b[i]!));
+      nrm = Math.max(nrm, Math.abs(b[i]!));
+    }
+    return d / Math.max(nrm, 1e-12);
+  };
+
+  it('is active', () => {
+    expect(on.path).toBe('openblas');
+    expect(on.detail).toMatch(/OpenBLAS/);
+    // One OpenBLAS thread by default (the wasm backend around it is single-threaded); OPENBLAS_NUM_THREADS overrides.
+    if (!process.env['OPENBLAS_NUM_THREADS']) expect(on.detail).toMatch(/, 1 thread\(s\)$/);
+  });
+
+  const cases: Array<[string, number[], number[], boolean, boolean]> = [
+    ['2-D', [7, 5], [5, 3], false, false],
+    ['2-D transposeA', [5, 7], [5, 3], true, false],
+    ['2-D transposeB', [7, 5], [3, 5], false, true],
+    ['2-D both transposed', [5, 7], [3, 5], true, true],
+    ['batched', [4, 6, 5], [4, 5, 3], false, false],
+    ['batched, transposed', [2, 3, 5, 6], [2, 3, 4, 5], true, true],
+    ['b broadcast over a batch', [2, 3, 6, 5], [5, 4], false, false],
+    ['a broadcast over b batch', [6, 5], [3, 4, 5], false, true],
+    ['batch-1 operand', [1, 6, 5], [4, 5, 3], false, false],
+  ];
+  for (const [name, sa, sb, ta, tb] of cases) {
+    it(`equals the stock kernel: ${name} ${JSON.stringify(sa)}×${JSON.stringify(sb)}`, () => {
+      const before = nativeMatmulStats();
+      const r = both(() => tf.matMul(tf.randomNormal(sa, 0, 1, 'float32', 1), tf.randomNormal(sb, 0, 1, 'float32', 2), ta, tb));
+      expect(r.shapes[0]).toEqual(r.shapes[1]);
+      expect(relDiff(r.native, r.stock)).toBeLessThan(1e-5);
+      expect(nativeMatmulStats().native).toBe(before.native + 1);
+      expect(nativeMatmulStats().fallbacks).toBe(before.fallbacks);
+    });
+  }
+
+  it('hands two-sided batch broadcasts to the stock kernel and counts them', () => {
+    const before = nativeMatmulStats();
+    useNativeMatmul(tf, true);
+    tf.tidy(() => tf.matMul(tf.ones([2, 1, 3, 4]), tf.ones([1, 3, 4, 2])).dataSync());
+    expect(nativeMatmulStats().fallbacks).toBe(before.fallbacks + 1);
+    expect(nativeMatmulStats().native).toBe(before.native);
+  });
+
+  it('gives the same transformer gradients as the stock kernel (relative 1e-5 per parameter)', async () => {
+    const policy = await createTfjsTransformerPolicy({ preset: 'tiny', seed: 3 });
+    const vars = [...policy.variables().values()];
+    const ids = tf.tensor2d([[5, 9, 200, 17, 42, 3, 77, 8], [1, 2, 3, 4, 5, 6, 7, 8]], [2, 8], 'int32');
+    const grads = (native: boolean) => {
+      useNativeMatmul(tf, native);
+      const { value, grads: g } = tf.variableGrads(() => tf.neg(tf.mean(nextTokenLogprobs(tf, policy.forward(ids, tf.ones([2, 8])), ids))) as TF.Scalar, vars);
+      const out = new Map(Object.entries(g).map(([k, t]) => [k, t.dataSync().slice() as Float32Array]));
+      const loss = value.dataSync()[0]!;
+      tf.dispose([value, ...Object.values(g)]);
+      return { out, loss };
+    };
+    const before = nativeMatmulStats().native;
+    const n = grads(true);
+    expect(nativeMatmulStats().native).toBeGreaterThan(before);
+    const s = grads(false);
+    useNativeMatmul(tf, true);
+    expect(Math.abs(n.loss - s.loss) / Math.abs(s.loss)).toBeLessThan(1e-5);
+    expect(n.out.size).toBe(vars.length);
+    for (const [k, g] of s.out) {
+      const h = n.out.get(k)!;
+      let d = 0;
+      let nrm = 0;
+      for (let i = 0; i < g.length; i++) {
+        d += (h[i]! - g[i]!) ** 2;
+        nrm += g[i]! ** 2;
+      }
+      expect(Math.sqrt(d) / Math.max(Math.sqrt(nrm), 1e-12), k).toBeLessThan(1e-5);
+    }
+    ids.dispose();
+    policy.dispose();
+  });
+
+  it('the linear weight gradient passes a transpose flag instead of a Transpose op when the native kernel is active', async () => {
+    const ops = createTfOps(tf);
+    const x = tf.randomNormal([6, 4], 0, 1, 'float32', 5) as TF.Tensor2D;
+    const w = tf.randomNormal([3, 4], 0, 1, 'float32', 6) as TF.Tensor2D;
+    const run = async (native: boolean) => {
+      useNativeMatmul(tf, native);
+      let out: TF.Tensor[] = [];
+      const info = await tf.profile(() => {
+        out = tf.grads((a, b) => tf.sum(ops.linear(a as TF.Tensor2D, b as TF.Tensor2D)))([x, w]);
+        return out;
+      });
+      const vals = out.map((t) => t.dataSync().slice());
+      tf.dispose(out);
+      return { kernels: info.kernels.map((k) => k.name), vals };
+    };
+    const n = await run(true);
+    const s = await run(false);
+    useNativeMatmul(tf, true);
+    const transposes = (k: string[]) => k.filter((x) => x === 'Transpose').length;
+    expect(transposes(n.kernels)).toBeLessThan(transposes(s.kernels));
+    for (let i = 0; i < 2; i++) expect(relDiff(n.vals[i] as Float32Array, s.vals[i] as Float32Array)).toBeLessThan(1e-5);
+    tf.dispose([x, w]);
+  });
+
+  it('the addon validates every heap access: a bad call throws and writes nothing', () => {
+    const addon = loadMatmulAddon();
+    const heap = new ArrayBuffer(4 * 64);
+    const f = new Float32Array(heap);
+    f.fill(1);
+    // 2×2 · 2×2 into floats 16..19: fine.
+    addon.sgemm(heap, false, false, 2, 2, 2, 0, 16, 64, 1, 0, 0, 4);
+    expect([...f.slice(16, 20)]).toEqual([2, 2, 2, 2]);
+    f.fill(1);
+    const bad: Array<[string, unknown[], RegExp]> = [
+      ['output past the end', [heap, false, false, 2, 2, 2, 0, 16, 4 * 62, 1, 0, 0, 4], /c extends past the end of the heap/],
+      ['input past the end', [heap, false, false, 2, 2, 9, 0, 4 * 50, 4 * 30, 1, 0, 0, 4], /b extends past the end/],
+      ['batch stride past the end', [heap, false, false, 2, 2, 2, 0, 16, 128, 3, 40, 0, 4], /a extends past the end/],
+      ['misaligned offset', [heap, false, false, 2, 2, 2, 2, 16, 64, 1, 0, 0, 4], /not 4-byte aligned/],
+      ['negative size', [heap, false, false, -2, 2, 2, 0, 16, 64, 1, 0, 0, 4], /m must be an integer/],
+      ['fractional offset', [heap, false, false, 2, 2, 2, 0.5, 16, 64, 1, 0, 0, 4], /aOff must be an integer/],
+      ['output aliasing an input', [heap, false, false, 2, 2, 2, 0, 16, 8, 1, 0, 0, 4], /overlaps an input/],
+      ['overlapping outputs', [heap, false, false, 2, 2, 2, 0, 16, 64, 2, 0, 0, 1], /outputs would overlap/],
+      ['not an ArrayBuffer', [new Float32Array(64), false, false, 2, 2, 2, 0, 16, 64, 1, 0, 0, 4], /must be an ArrayBuffer/],
+      ['wrong arity', [heap, false, false, 2, 2, 2], /takes 13 arguments/],
+    ];
+    for (const [name, args, msg] of bad) {
+      expect(() => (addon.sgemm as (...a: unknown[]) => void)(...args), name).toThrow(msg);
+    }
+    expect([...f].every((x) => x === 1)).toBe(true);
+  });
+});

@@ -50,7 +50,7 @@ if (missing.length) console.warn(`not finished (left out): ${missing.join(', ')}
 
 const docFile = resolve(values.doc);
 const imgDir = resolve(values.img);
-const out = buildReport({ runs, target: Number(values.target), imgPrefix: relative(dirname(docFile), imgDir) || '.' });
+const out = await buildReport({ runs, target: Number(values.target), imgPrefix: relative(dirname(docFile), imgDir) || '.' });
 await mkdir(imgDir, { recursive: true });
 for (const [name, svg] of Object.entries(out.plots)) await writeFile(join(imgDir, name), svg);
 const doc = existsSync(docFile) ? await readFile(docFile, 'utf8') : '# Credit assignment\n';

@@ -4,7 +4,9 @@
  */
 import { renderSvgLineChart, type SvgLineSeries } from '../../../plugins/exporters/report/renderSvgChart.js';
 import { PALETTE } from '../../../plugins/exporters/report/buildCharts.js';
-import { meanCurve, metricCurve, movingAverage, rolloutsToTarget, summarize, type CurvePoint, type RunData, type Summary } from '../../mathchat/experiments/analysis.js';
+import { auc, meanCurve, metricCurve, readEpisodes, movingAverage, rolloutsToTarget, summarize, type CurvePoint, type RunData, type Summary } from '../../mathchat/experiments/analysis.js';
+import { judgeChainAction } from '../../../coaches/chain-arith-rule/judgeChainAction.js';
+import { chainArithFacts } from '../../../environments/chain-arith/chainArithTask.js';
 import { ARMS, CHAIN_LENGTHS, EXPERIMENTS, NOISE_K, NOISE_RATES } from './arms.js';
 
 export interface ReportInput {
@@ -110,6 +112,28 @@ function curvePlot(title: string, yLabel: string, arms: readonly string[], input
   return renderSvgLineChart({ title, xLabel: 'training rollouts (episodes)', yLabel, yRange: [0, 1], series, width: 760, height: 360 });
 }
 
+/**
+ * How well the recorded training rewards rank actions by their own correctness (the oracle: did the action shift the
+ * code it was given right), pooled over seeds: AUC 1 = perfect credit assignment, 0.5 = none.
+ */
+export async function creditQuality(runs: readonly RunData[]): Promise<{ actions: number; right: number; meanRight: number; meanWrong: number; auc: number }> {
+  const right: number[] = [];
+  const wrong: number[] = [];
+  for (const r of runs) {
+    for (const ep of await readEpisodes(r.episodeFiles, 'train')) {
+      const facts = chainArithFacts(ep.taskMetadata);
+      ep.actions.forEach((a, i) => {
+        if (!a.coach) return;
+        const v = judgeChainAction(facts, i, i === 0 ? undefined : ep.actions[i - 1]!.text, a.text);
+        if (v.verdict === 'bad-input') return;
+        (v.verdict === 'right' ? right : wrong).push(a.coach.score);
+      });
+    }
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+  return { actions: right.length + wrong.length, right: right.length, meanRight: mean(right), meanWrong: mean(wrong), auc: auc(right, wrong) };
+}
+
 export interface ReportOutput {
   readonly blocks: Record<string, string>;
   readonly plots: Record<string, string>;
@@ -117,7 +141,7 @@ export interface ReportOutput {
   readonly summary: Record<string, unknown>;
 }
 
-export function buildReport(input: ReportInput): ReportOutput {
+export async function buildReport(input: ReportInput): Promise<ReportOutput> {
   const blocks: Record<string, string> = {};
   const plots: Record<string, string> = {};
   const summary: Record<string, unknown> = {};
@@ -160,6 +184,11 @@ export function buildReport(input: ReportInput): ReportOutput {
       height: 360,
     });
     for (const k of ks) plots[`credit-chain-k${k}.svg`] = curvePlot(`k = ${k}: test accuracy, process vs outcome`, 'eval/accuracy', [`k${k}-process`, `k${k}-outcome`], input, evalCurve);
+    const quality: string[][] = [];
+    for (const a of arms) {
+      const q = await creditQuality(runsOf(input, a));
+      quality.push([a, String(q.actions), pct(q.right / q.actions), q.meanRight.toFixed(2), q.meanWrong.toFixed(2), q.auc.toFixed(3)]);
+    }
     blocks['chain-length'] = [
       accuracyTable(input, arms),
       '',
@@ -170,6 +199,10 @@ export function buildReport(input: ReportInput): ReportOutput {
       'Sample-efficiency ratio (outcome rollouts ÷ process rollouts to the target; > 1 = process needs fewer) and final test-accuracy gap (process − outcome), per seed:',
       '',
       table(['k', 'ratio per seed', 'ratio, mean ± sd', 'final gap per seed (pts)', 'final gap, mean ± sd'], ratioRows),
+      '',
+      'How well the training rewards rank actions by their own correctness (oracle: the action shifted the code it was given right), all seeds pooled:',
+      '',
+      table(['arm', 'actions', 'right', 'mean reward, right (0–10)', 'mean reward, wrong', 'AUC'], quality),
       '',
       img('credit-chain-ratio.svg', 'sample-efficiency ratio vs chain length'),
       '',
@@ -190,6 +223,11 @@ export function buildReport(input: ReportInput): ReportOutput {
         const rs = efficiencyRatios(input, proc, a);
         return [a, proc, rs.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–', fmt(summarize(rs.map((r) => r.value)), ratio)];
       });
+    const quality: string[][] = [];
+    for (const a of arms) {
+      const q = await creditQuality(runsOf(input, a));
+      quality.push([a, String(q.actions), pct(q.right / q.actions), q.meanRight.toFixed(2), q.meanWrong.toFixed(2), q.auc.toFixed(3)]);
+    }
     plots[`credit-${id}.svg`] = curvePlot(`${exp.title}: test accuracy`, 'eval/accuracy', arms, input, evalCurve);
     blocks[id] = [
       accuracyTable(input, arms),
@@ -201,6 +239,10 @@ export function buildReport(input: ReportInput): ReportOutput {
       'Rollouts to the target relative to the process arm of the same chain (arm ÷ process; > 1 = needs more rollouts than the clean process coach):',
       '',
       table(['arm', 'reference', 'per seed', 'mean ± sd'], vsProcess),
+      '',
+      'How well each arm’s training rewards rank actions by their own correctness (oracle: the action shifted the code it was given right), all seeds pooled:',
+      '',
+      table(['arm', 'actions', 'right', 'mean reward, right (0–10)', 'mean reward, wrong', 'AUC'], quality),
       '',
       img(`credit-${id}.svg`, `${exp.title}, test accuracy`),
     ].join('\n');

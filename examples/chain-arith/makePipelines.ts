@@ -30,7 +30,7 @@ agents:
 ${ids.map((id, i) => `  - { id: ${id}, role: Stage ${i + 1}, policy: ${id}, prompt: prompts/stage.liquid, sampling: { temperature: 1.0, maxNewTokens: 6 } }`).join('\n')}
 warmStart:
   demonstrations: { use: chain-arith-demonstrations, baseSuccess: 0.3, correlation: 0 }
-  trainer: { use: sft, lr: 0.006, epochs: 15, miniBatches: 8, microBatchSize: 64, schedule: { type: cosine, warmupRatio: 0.05, minLrRatio: 0.1 } }
+  trainer: { use: sft, lr: 0.006, epochs: 30, miniBatches: 8, microBatchSize: 64, schedule: { type: cosine, warmupRatio: 0.05, minLrRatio: 0.1 } }
 coach: { use: chain-arith-rule }
 trainer: { use: reinforce++, lr: 0.0005, microBatchSize: 64 }
 rewards: { scale: 0.1 }

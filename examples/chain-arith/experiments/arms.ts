@@ -22,7 +22,7 @@ function arm(id: string, label: string, k: number, overrides: string[] = []): Ar
 }
 
 export const CHAIN_LENGTHS = [2, 3, 5, 8] as const;
-export const NOISE_K = 5;
+export const NOISE_K = 3;
 export const NOISE_RATES = [0.1, 0.2, 0.3] as const;
 
 function buildArms(): Record<string, ArmSpec> {

@@ -165,7 +165,11 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
         rs.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–',
         fmt(summarize(rs.map((r) => r.value)), ratio),
         gap.map((g) => `${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)}`).join(', ') || '–',
-        fmt(summarize(gap), (v) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} pts`),
+        (() => {
+          const g = summarize(gap);
+          const signed = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
+          return g.n === 0 ? '–' : g.n === 1 ? `${signed(g.mean)} pts` : `${signed(g.mean)} ± ${(g.sd * 100).toFixed(1)} pts (${signed(g.min)} to ${signed(g.max)})`;
+        })(),
       ];
     });
     const series: SvgLineSeries[] = [];
@@ -221,7 +225,15 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
         const ref = ARMS[a]!.k;
         const proc = a.includes('corr-') ? `k${ref}-corr-process` : `k${ref}-process`;
         const rs = efficiencyRatios(input, proc, a);
-        return [a, proc, rs.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–', fmt(summarize(rs.map((r) => r.value)), ratio)];
+        const out = proc.replace('-process', '-outcome');
+        const vo = a === out ? [] : efficiencyRatios(input, a, out);
+        return [
+          a,
+          rs.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–',
+          fmt(summarize(rs.map((r) => r.value)), ratio),
+          vo.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–',
+          fmt(summarize(vo.map((r) => r.value)), ratio),
+        ];
       });
     const quality: string[][] = [];
     for (const a of arms) {
@@ -236,9 +248,9 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
       '',
       targetTable(input, arms),
       '',
-      'Rollouts to the target relative to the process arm of the same chain (arm ÷ process; > 1 = needs more rollouts than the clean process coach):',
+      'Rollouts to the target against the clean process arm of the same chain (arm ÷ process; > 1 = needs more rollouts than the clean process coach) and against the outcome arm (outcome ÷ arm; > 1 = still beats outcome-only), per seed:',
       '',
-      table(['arm', 'reference', 'per seed', 'mean ± sd'], vsProcess),
+      table(['arm', 'arm ÷ process, per seed', 'mean ± sd', 'outcome ÷ arm, per seed', 'mean ± sd'], vsProcess),
       '',
       'How well each arm’s training rewards rank actions by their own correctness (oracle: the action shifted the code it was given right), all seeds pooled:',
       '',

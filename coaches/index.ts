@@ -1,5 +1,8 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
 import { biasMonitorPlugin } from './bias/biasMonitorPlugin.js';
+import { chainArithRuleCoachPlugin } from './chain-arith-rule/chainArithRuleCoachPlugin.js';
+import { hindsightCoachPlugin } from './hindsight/hindsightCoachPlugin.js';
+import { noisyCoachPlugin } from './noisy/noisyCoachPlugin.js';
 import { constantCoachPlugin } from './constant/constantCoachPlugin.js';
 import { dsbenchRuleCoachPlugin } from './dsbench-rule/dsbenchRuleCoachPlugin.js';
 import { ensembleCoachPlugin } from './ensemble/ensembleCoachPlugin.js';
@@ -21,4 +24,7 @@ export const coachPlugins: AnyPluginDefinition[] = [
   biasMonitorPlugin,
   dsbenchRuleCoachPlugin,
   toolCallRuleCoachPlugin,
+  chainArithRuleCoachPlugin,
+  noisyCoachPlugin,
+  hindsightCoachPlugin,
 ];

@@ -1,4 +1,7 @@
 import type { AnyPluginDefinition } from '../core/plugins/PluginDefinition.js';
+import { chainArithEnvironmentPlugin } from './chain-arith/chainArithEnvironmentPlugin.js';
+import { chainArithDemonstrationsPlugin } from './chain-arith/demonstrations/chainArithDemonstrationsPlugin.js';
+import { chainArithTasksPlugin } from './chain-arith/tasks/chainArithTasksPlugin.js';
 import { codeSandboxEnvironmentPlugin } from './code-sandbox/codeSandboxEnvironmentPlugin.js';
 import { dsbenchDemonstrationsPlugin } from './dsbench/demonstrations/dsbenchDemonstrationsPlugin.js';
 import { dsbenchEnvironmentPlugin } from './dsbench/dsbenchEnvironmentPlugin.js';
@@ -11,4 +14,7 @@ export const environmentPlugins: AnyPluginDefinition[] = [
   dsbenchEnvironmentPlugin,
   dsbenchDemonstrationsPlugin,
   codeSandboxEnvironmentPlugin,
+  chainArithEnvironmentPlugin,
+  chainArithTasksPlugin,
+  chainArithDemonstrationsPlugin,
 ];

@@ -19,6 +19,8 @@ export interface CoachInput {
   readonly groundTruth?: unknown;
   /** Environment facts: file lists, files saved by earlier agents, metrics, warnings. */
   readonly extras: Readonly<Record<string, unknown>>;
+  /** The episode the action belongs to (its seed keys per-episode randomness, e.g. the `noisy` coach's). */
+  readonly episode?: { readonly id: string; readonly seed: number };
 }
 
 export interface CoachCallOptions {

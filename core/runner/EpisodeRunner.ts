@@ -396,6 +396,7 @@ export class EpisodeRunner {
             previousActions: previous,
             ...(agent.coachSeesGroundTruth ? { groundTruth: env.groundTruth() } : {}),
             extras,
+            episode: { id: episode.id, seed: episode.seed },
           };
           const c0 = performance.now();
           coachJobs.push(

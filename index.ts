@@ -78,3 +78,9 @@ export { createSubmitAnswerTool } from './plugins/tools/submit-answer/submitAnsw
 export { createToolCallRuleCoach } from './coaches/tool-call-rule/toolCallRuleCoachPlugin.js';
 export { createArithmeticTasks } from './plugins/tasks/arithmeticTasksPlugin.js';
 export { createCalculatorDemonstrations } from './plugins/tools/calculator/calculatorDemonstrationsPlugin.js';
+export { createChainArithEnvironment } from './environments/chain-arith/chainArithEnvironmentPlugin.js';
+export { createChainArithTasks } from './environments/chain-arith/tasks/chainArithTasksPlugin.js';
+export { createChainArithDemonstrations } from './environments/chain-arith/demonstrations/chainArithDemonstrationsPlugin.js';
+export { createChainArithRuleCoach } from './coaches/chain-arith-rule/chainArithRuleCoachPlugin.js';
+export { createNoisyCoach } from './coaches/noisy/noisyCoachPlugin.js';
+export { createHindsightCoach } from './coaches/hindsight/hindsightCoachPlugin.js';

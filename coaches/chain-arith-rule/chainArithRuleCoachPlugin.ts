@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Coach, CoachInput } from '../../core/contracts/Coach.js';
 import type { CoachEvaluation } from '../../core/model/CoachEvaluation.js';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
-import { chainArithFacts } from '../../environments/chain-arith/chainArithTask.js';
+import { chainArithFacts } from '../../environments/chain-arith/coachFacts.js';
 import { judgeChainAction } from './judgeChainAction.js';
 
 export const ChainArithRuleCoachConfig = z.strictObject({

@@ -1,5 +1,5 @@
-import { applyStage, parseChainValue } from '../../environments/chain-arith/chainArithmetic.js';
-import type { ChainArithFacts } from '../../environments/chain-arith/chainArithTask.js';
+import { applyStage, parseChainValue } from '../../environments/chain-arith/coachFacts.js';
+import type { ChainArithFacts } from '../../environments/chain-arith/coachFacts.js';
 
 export interface ChainVerdict {
   readonly verdict: 'right' | 'wrong' | 'no-value' | 'bad-input';

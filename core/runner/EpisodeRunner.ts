@@ -19,6 +19,7 @@ import { deriveSeed } from '../util/deriveSeed.js';
 import type { TemplateEngine } from '../util/createTemplateEngine.js';
 import { truncateMiddle } from '../util/truncate.js';
 import type { CoachScheduler } from './CoachScheduler.js';
+import { renderAgentPrompt, upstreamOutputs, upstreamTurns } from './renderAgentPrompt.js';
 
 export interface EpisodeRunnerOptions {
   readonly environment: Environment;
@@ -261,20 +262,9 @@ export class EpisodeRunner {
   ): Promise<AgentTurn> {
     const policy = this.o.policies.get(agent.policyId);
     if (!policy) throw new StageError('policy', agent.id, new Error(`no policy "${agent.policyId}"`));
-    const upstream = new Map<string, AgentTurn>();
-    for (const r of agent.reads) {
-      const t = turns.get(r);
-      if (t) upstream.set(r, t);
-    }
+    const upstream = upstreamTurns(agent, turns);
     const observation = await stage('environment', agent.id, () => env.observe(agent, upstream));
-    const prompt = await stage('template', agent.id, () =>
-      this.o.templates.renderFile(agent.promptFile, {
-        task: { id: req.task.id, prompt: req.task.prompt, metadata: req.task.metadata },
-        agent: { id: agent.id, role: agent.role, maxActions: agent.maxActions },
-        upstream: Object.fromEntries([...upstream].map(([k, v]) => [k, v.output])),
-        ...observation.vars,
-      }),
-    );
+    const prompt = await stage('template', agent.id, () => renderAgentPrompt(this.o.templates, agent, req.task, upstreamOutputs(upstream), observation.vars));
     const messages: Message[] = [{ role: 'user', content: prompt }];
     const actions: ActionRecord[] = [];
     const sampling = req.samplingOverride ? { ...agent.sampling, ...req.samplingOverride } : agent.sampling;

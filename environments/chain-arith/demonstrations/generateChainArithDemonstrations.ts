@@ -9,6 +9,7 @@ import { Rng } from '../../../core/util/Rng.js';
 import { ChainArithEpisode } from '../ChainArithEpisode.js';
 import { applyStage, parseChainValue } from '../chainArithmetic.js';
 import { chainArithFacts } from '../chainArithTask.js';
+import { renderAgentPrompt, upstreamOutputs, upstreamTurns } from '../../../core/runner/renderAgentPrompt.js';
 
 export interface ChainArithDemonstrationOptions {
   readonly tasks: readonly Task[];
@@ -63,19 +64,9 @@ export async function generateChainArithDemonstrations(o: ChainArithDemonstratio
     let upstreamSlipped = false;
     let last = '';
     for (const [i, agent] of o.agents.entries()) {
-      const upstream = new Map<string, AgentTurn>();
-      for (const r of agent.reads) {
-        const t = turns.get(r);
-        if (t) upstream.set(r, t);
-      }
+      const upstream = upstreamTurns(agent, turns);
       const observation = await episode.observe(agent, upstream);
-      // The same variables EpisodeRunner gives the template.
-      const prompt = await templates.renderFile(agent.promptFile, {
-        task: { id: task.id, prompt: task.prompt, metadata: task.metadata },
-        agent: { id: agent.id, role: agent.role, maxActions: agent.maxActions },
-        upstream: Object.fromEntries([...upstream].map(([k, v]) => [k, v.output])),
-        ...observation.vars,
-      });
+      const prompt = await renderAgentPrompt(templates, agent, task, upstreamOutputs(upstream), observation.vars);
       const input = parseChainValue(String(observation.vars['input'])) ?? facts.start;
       const right = applyStage(input, facts.operands[i]!, facts.modulus);
       const p = o.mistakeRates[i]!;

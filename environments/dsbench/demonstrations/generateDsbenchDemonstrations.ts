@@ -14,6 +14,7 @@ import { parseCsv } from '../grading/parseCsv.js';
 import { DSBENCH_STAGES, stageOf, type DsbenchStage } from '../stages.js';
 import { demonstrationAction, type DemoVariant } from './demonstrationProgram.js';
 import { type DemonstrationRates, type DemonstrationRatesInput, DemonstrationRatesSchema } from './DemonstrationRates.js';
+import { renderAgentPrompt } from '../../../core/runner/renderAgentPrompt.js';
 
 /** One supervised example of a DSBench agent's first action. */
 export interface DsbenchDemonstration extends Demonstration {
@@ -160,13 +161,7 @@ export async function generateDsbenchDemonstrations(o: DsbenchDemonstrationOptio
           submissionFile,
           helper: true,
         });
-        // The same variables EpisodeRunner gives the template.
-        const prompt = await templates.renderFile(agent.promptFile, {
-          task: { id: task.id, prompt: task.prompt, metadata: task.metadata },
-          agent: { id: agent.id, role: agent.role, maxActions: agent.maxActions },
-          upstream: Object.fromEntries(upstream.map((u) => [u.agentId, u.text])),
-          ...vars,
-        });
+        const prompt = await renderAgentPrompt(templates, agent, task, Object.fromEntries(upstream.map((u) => [u.agentId, u.text])), vars);
         const names = new Set(files.keys());
         const missing = ['X_test.pkl', 'model.pkl'].filter((f) => !names.has(f));
         const variant: DemoVariant = stage === 'analyst' && warning ? 'report_missing' : drawVariant(rng, stage, rates);

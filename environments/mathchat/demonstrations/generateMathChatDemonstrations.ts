@@ -17,6 +17,7 @@ import { BlockToolResponseFormatter, type ToolResponseFormat } from '../../code-
 import { type DemonstrationRatesInput, DemonstrationRatesSchema, type DemonstrationRates } from './DemonstrationRates.js';
 import { ExpressionSandbox } from './ExpressionSandbox.js';
 import { slipNumber, slipValue, swapOperator } from './slips.js';
+import { renderAgentPrompt, upstreamOutputs, upstreamTurns } from '../../../core/runner/renderAgentPrompt.js';
 
 /** One supervised example: what the agent saw (exactly as the runner renders it) and what it should answer. */
 export interface Demonstration {
@@ -166,19 +167,9 @@ export async function generateMathChatDemonstrations(o: DemonstrationOptions): P
     const turns = new Map<string, AgentTurn>();
     let index = 0;
     for (const [i, agent] of o.agents.entries()) {
-      const upstream = new Map<string, AgentTurn>();
-      for (const r of agent.reads) {
-        const t = turns.get(r);
-        if (t) upstream.set(r, t);
-      }
+      const upstream = upstreamTurns(agent, turns);
       const observation = await episode.observe(agent, upstream);
-      // The same variables EpisodeRunner gives the template.
-      const prompt = await templates.renderFile(agent.promptFile, {
-        task: { id: task.id, prompt: task.prompt, metadata: task.metadata },
-        agent: { id: agent.id, role: agent.role, maxActions: agent.maxActions },
-        upstream: Object.fromEntries([...upstream].map(([k, v]) => [k, v.output])),
-        ...observation.vars,
-      });
+      const prompt = await renderAgentPrompt(templates, agent, task, upstreamOutputs(upstream), observation.vars);
       const messages: Message[] = [{ role: 'user', content: prompt }];
       const actions: ActionRecord[] = [];
       for (let turnIndex = 0; turnIndex < agent.maxActions; turnIndex++) {

@@ -13,6 +13,7 @@ import { TemplateEngine } from '../../../core/util/createTemplateEngine.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { Rng } from '../../../core/util/Rng.js';
 import { definePlugin } from '../../../core/plugins/definePlugin.js';
+import { renderAgentPrompt } from '../../../core/runner/renderAgentPrompt.js';
 
 export const CalculatorDemonstrationsConfig = z.strictObject({
   count: z.number().int().min(1).default(1000).describe('Train tasks turned into demonstrations'),
@@ -72,11 +73,7 @@ export function createCalculatorDemonstrations(config: Config, plugins?: PluginC
         const stats: Record<Mistake, number> = { none: 0, typo: 0, malformed: 0, skip: 0 };
         for (const task of tasks) {
           const expression = String(task.metadata['expression'] ?? task.prompt);
-          const prompt = await templates.renderFile(agent.promptFile, {
-            task: { id: task.id, prompt: task.prompt, metadata: task.metadata },
-            agent: { id: agent.id, role: agent.role, maxActions: agent.maxActions },
-            upstream: {},
-          });
+          const prompt = await renderAgentPrompt(templates, agent, task, {});
           const mistake: Mistake = rng.next() < config.mistakeRate ? rng.pick(['typo', 'malformed', 'skip'] as const) : 'none';
           stats[mistake]++;
           const messages: Message[] = [{ role: 'user', content: prompt }];

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { createRewardServer } from '../../plugins/serving/createRewardServer.js'
 import type { RewardServer } from '../../plugins/serving/createRewardServer.js';
 import { makeCoach, tempDir } from '../coaches/coachFixtures.js';
 import { providerReply, requestTexts } from '../fakes/fakeProviderResponses.js';
+import { startCliServer } from '../fakes/startCliServer.js';
 import { useFakeServer } from '../fakes/useFakeServer.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -124,24 +125,12 @@ describe('mappa coach serve (CLI) with the verl compute_score shim in python3', 
     const tmp = tempDir();
     const coachFile = join(tmp.dir, 'coach.yaml');
     writeFileSync(coachFile, 'use: mathchat-rule\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'fakes', 'mappaCli.ts'), 'coach', 'serve', '--coach', coachFile, '--port', '0', '--role', 'Verifier', '--no-cache'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = await startCliServer(['coach', 'serve', '--coach', coachFile, '--port', '0', '--role', 'Verifier', '--no-cache'], { ready: /on (http:\/\/127\.0\.0\.1:\d+)/ }).catch((e: unknown) => {
+      tmp.remove();
+      throw e;
     });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const { url } = server;
     try {
-      const url = await new Promise<string>((found, fail) => {
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-          if (m) found(m[1] as string);
-        });
-        child.on('exit', () => fail(new Error(`mappa coach serve exited early: ${stderr}`)));
-      });
       const script = [
         'import json, sys',
         `sys.path.insert(0, ${JSON.stringify(join(ROOT, 'examples', 'verl'))})`,
@@ -156,12 +145,10 @@ describe('mappa coach serve (CLI) with the verl compute_score shim in python3', 
       expect(right!.score).toBeCloseTo(right!.coach_score * 0.1, 10);
       expect([right!.coach_fallback, wrong!.coach_fallback]).toEqual([0, 0]);
     } finally {
-      child.kill('SIGTERM');
-      const code = await exited;
-      clearTimeout(killer);
+      const code = await server.stop();
       tmp.remove();
-      expect(code, stderr).toBe(0);
+      expect(code, server.stderr()).toBe(0);
     }
-    expect(stdout).toContain('SIGTERM, shutting down (2 queries, 0 fallbacks)');
+    expect(server.stdout()).toContain('SIGTERM, shutting down (2 queries, 0 fallbacks)');
   });
 });

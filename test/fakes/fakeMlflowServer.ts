@@ -112,6 +112,12 @@ export async function startFakeMlflowServer(): Promise<FakeMlflowServer> {
       if (!id) return reply(res, 404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Could not find experiment with name '${name}'` });
       return reply(res, 200, { experiment: { experiment_id: id, name, artifact_location: `mlflow-artifacts:/${id}`, lifecycle_stage: 'active' } });
     }
+    if (endpoint === 'GET runs/get') {
+      const run = runs.get(url.searchParams.get('run_id') ?? '');
+      if (!run) return reply(res, 404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run '${url.searchParams.get('run_id')}' not found` });
+      const artifactUri = `mlflow-artifacts:/${run.experimentId}/${run.runId}/artifacts`;
+      return reply(res, 200, { run: { info: { run_id: run.runId, run_uuid: run.runId, experiment_id: run.experimentId, run_name: run.name, status: run.status, artifact_uri: artifactUri, lifecycle_stage: 'active' }, data: {} } });
+    }
     const schema = (schemas as Record<string, z.ZodType>)[endpoint];
     if (!schema) return bad(res, `unknown endpoint ${endpoint}`);
     if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return bad(res, `${endpoint} without a JSON content type`);

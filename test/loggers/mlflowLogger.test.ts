@@ -90,11 +90,38 @@ describe('mlflow logger against a fake MLflow server that checks the REST schema
     expect(JSON.stringify([stats, log.lines])).not.toContain('tok-secret-123');
   });
 
+  it('a resumed run (same run directory) logs into the same MLflow run, set back to RUNNING, without re-sending params', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mappa-mlflow-resume-'));
+    dirs.push(dir);
+    const start = { runDir: dir, runName: 'tiny-r', pipelineName: 'tiny', config: { seed: 7 } };
+    const first = createMlflowLogger({ baseURL: server.url, artifacts: false });
+    await first.start!(start);
+    await first.log(1, { 'train/success_rate': 0.5 });
+    await first.finish!({ status: 'interrupted', step: 1, artifacts: [] });
+    expect([...server.runs.values()][0]!.status).toBe('KILLED');
+    const callsBefore = server.calls.length;
+
+    const second = createMlflowLogger({ baseURL: server.url, artifacts: false });
+    await second.start!(start);
+    await second.log(2, { 'train/success_rate': 0.75 });
+    await second.finish!({ status: 'finished', step: 2, artifacts: [] });
+
+    expect(server.violations).toEqual([]);
+    expect(server.runs.size).toBe(1);
+    const [run] = [...server.runs.values()];
+    expect(run!.metrics.map((m) => [m.step, m.value])).toEqual([[1, 0.5], [2, 0.75]]);
+    expect(run!.params.get('seed')).toBe('7');
+    expect(run!.status).toBe('FINISHED');
+    expect(server.calls.slice(callsBefore).filter((c) => c.endsWith('runs/create') || c.endsWith('experiments/get-by-name'))).toEqual([]);
+  });
+
   it('reuses an existing experiment found by name', async () => {
     const first = new RunLoggers({ loggers: [{ id: 'mlflow', logger: createMlflowLogger({ baseURL: server.url, experiment: 'shared' }) }], log: silentLogger });
     const second = new RunLoggers({ loggers: [{ id: 'mlflow', logger: createMlflowLogger({ baseURL: server.url, experiment: 'shared' }) }], log: silentLogger });
     for (const hub of [first, second]) {
-      await hub.start({ runDir: '/x', runName: 'r', pipelineName: 'p', config: {} });
+      const runDir = await mkdtemp(join(tmpdir(), 'mappa-mlflow-exp-'));
+      dirs.push(runDir);
+      await hub.start({ runDir, runName: 'r', pipelineName: 'p', config: {} });
       await hub.finish({ status: 'interrupted', step: 0, artifacts: [] });
     }
     expect(server.violations).toEqual([]);

@@ -28,6 +28,28 @@ function recordingLogger(): Logger & { lines: string[] } {
 }
 
 describe('wandb logger against a fake W&B API', () => {
+  it('a resumed run (same run directory) continues the same W&B run after its history lines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mappa-wandb-resume-'));
+    dirs.push(dir);
+    const make = () => createWandbLogger({ project: 'mappa-tests', baseURL: server.url, apiKeyEnv: 'MAPPA_TEST_WANDB_KEY', files: false });
+    const start = { runDir: dir, runName: 'tiny-r', pipelineName: 'tiny', config: { seed: 3 } };
+    const first = make();
+    await first.start!(start);
+    await first.log(1, { 'train/success_rate': 0.5 });
+    await first.log(2, { 'train/success_rate': 0.625 });
+    await first.finish!({ status: 'interrupted', step: 2, artifacts: [] });
+    const second = make();
+    await second.start!(start);
+    await second.log(3, { 'eval/accuracy': 0.75 });
+    await second.finish!({ status: 'finished', step: 3, artifacts: [] });
+
+    expect(server.violations).toEqual([]);
+    expect(server.runs.size).toBe(1);
+    const [run] = [...server.runs.values()];
+    expect([...run!.history.entries()].sort((a, b) => a[0] - b[0]).map(([offset, line]) => [offset, line['_step']])).toEqual([[0, 1], [1, 2], [2, 3]]);
+    expect(run!.summary).toMatchObject({ 'train/success_rate': 0.625, 'eval/accuracy': 0.75 });
+  });
+
   it('creates the run with its config under the default entity, streams one history line per step, uploads the files and completes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mappa-wandb-'));
     dirs.push(dir);

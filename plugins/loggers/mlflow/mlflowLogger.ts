@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PermanentLoggerError, type RunLogger } from '../../../core/contracts/RunLogger.js';
 import { apiKeyFromEnv, finiteMetrics, flattenConfig, trackerRequest, type FetchLike } from '../shared/trackerRequest.js';
+import { readTrackerState, writeTrackerState } from '../shared/trackerRunState.js';
 
 export interface CreateMlflowLoggerOptions {
   readonly baseURL: string;
@@ -25,7 +26,8 @@ const STATUS = { finished: 'FINISHED', interrupted: 'KILLED', failed: 'FAILED' }
 /**
  * An MLflow run over the tracking server's REST API (2.0): the experiment by name (created when missing), a run with
  * the resolved config as params, metrics per step through runs/log-batch, report.html and the resolved config as
- * artifacts through the `mlflow-artifacts` proxy, and the final status through runs/update.
+ * artifacts through the `mlflow-artifacts` proxy, and the final status through runs/update. The run id is kept in the
+ * run directory (`trackers/mlflow.json`): a resumed run is set back to RUNNING and logs into the same MLflow run.
  */
 export function createMlflowLogger(o: CreateMlflowLoggerOptions): RunLogger {
   const fetchFn = o.fetch ?? fetch;
@@ -80,6 +82,16 @@ export function createMlflowLogger(o: CreateMlflowLoggerOptions): RunLogger {
     background: true,
     async start(info) {
       if (!runId) {
+        const saved = await readTrackerState(info.runDir, 'mlflow');
+        if (saved) {
+          // A resume: params were logged by the first start (MLflow refuses to change a logged param).
+          const got = await api<{ run: { info: { run_id: string; artifact_uri?: string } } }>('GET', `runs/get?run_id=${encodeURIComponent(saved.runId)}`);
+          runId = saved.runId;
+          artifactUri = got.run.info.artifact_uri;
+          paramsSent = true;
+          await api('POST', 'runs/update', { run_id: runId, status: 'RUNNING' });
+          return;
+        }
         const exp = await experimentId(o.experiment ?? info.pipelineName);
         const name = o.runName ?? info.runName;
         const tags = { 'mlflow.runName': name, 'mlflow.source.name': 'mappa', 'mappa.run_dir': info.runDir, ...(o.tags ?? {}) };
@@ -91,6 +103,7 @@ export function createMlflowLogger(o: CreateMlflowLoggerOptions): RunLogger {
         });
         runId = created.run.info.run_id;
         artifactUri = created.run.info.artifact_uri;
+        await writeTrackerState(info.runDir, 'mlflow', { runId });
         params = Object.entries(flattenConfig(info.config))
           .filter(([k]) => k.length <= MAX_KEY)
           .map(([key, value]) => ({ key, value: value.length > MAX_PARAM_VALUE ? `${value.slice(0, MAX_PARAM_VALUE - 15)}…[truncated]` : value }));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PermanentLoggerError, type RunLogger } from '../../../core/contracts/RunLogger.js';
 import { apiKeyFromEnv, finiteMetrics, trackerRequest, type FetchLike } from '../shared/trackerRequest.js';
+import { readTrackerState, writeTrackerState } from '../shared/trackerRunState.js';
 
 export interface CreateWandbLoggerOptions {
   readonly project: string;
@@ -38,7 +39,8 @@ export function createWandbLogger(o: CreateWandbLoggerOptions): RunLogger {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const envName = o.apiKeyEnv ?? 'WANDB_API_KEY';
   // Run ids are 8 lowercase letters/digits, like the SDKs make.
-  const runId = [...randomBytes(8)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+  let runId = [...randomBytes(8)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+  let runDir: string | undefined;
   let entity = o.entity;
   let started = 0;
   let historyOffset = 0;
@@ -79,6 +81,14 @@ export function createWandbLogger(o: CreateWandbLoggerOptions): RunLogger {
         if (!viewer.viewer?.entity) throw new PermanentLoggerError('W&B: the API key has no default entity; set `entity` in the wandb logger');
         entity = viewer.viewer.entity;
       }
+      runDir = info.runDir;
+      // A resume continues the run the first start made (upsertBucket on the same name), after its history lines.
+      const saved = await readTrackerState(info.runDir, 'wandb');
+      if (saved) {
+        runId = saved.runId;
+        historyOffset = saved.historyOffset ?? 0;
+        summary = { ...(saved.summary ?? {}) };
+      }
       // W&B stores config values as { value, desc }.
       const config = Object.fromEntries(Object.entries(info.config).map(([k, v]) => [k, { value: v, desc: null }]));
       await graphql(UPSERT_RUN, {
@@ -92,6 +102,7 @@ export function createWandbLogger(o: CreateWandbLoggerOptions): RunLogger {
         jobType: 'train',
       });
       started = Date.now();
+      if (!saved) await writeTrackerState(info.runDir, 'wandb', { runId, historyOffset, summary });
     },
     async log(step, metrics) {
       const values = Object.fromEntries(finiteMetrics(metrics));
@@ -105,6 +116,7 @@ export function createWandbLogger(o: CreateWandbLoggerOptions): RunLogger {
         },
       });
       historyOffset++;
+      if (runDir) await writeTrackerState(runDir, 'wandb', { runId, historyOffset, summary });
     },
     async finish(end) {
       if (o.files !== false && end.artifacts.length) {

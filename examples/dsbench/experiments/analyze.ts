@@ -61,7 +61,7 @@ for (const arm of ARMS) {
   const list: Run[] = [];
   for (const seed of seeds) {
     const dir = join(resolve(values.runs), arm, `seed-${seed}`);
-    if (!existsSync(dir) || !(await isRunFinished(dir, steps))) {
+    if (!existsSync(dir) || !(await isRunFinished(dir, steps, 'eval/success_rate'))) {
       console.warn(`${arm}/seed-${seed}: not finished, left out`);
       continue;
     }

@@ -56,7 +56,10 @@ await mkdir(imgDir, { recursive: true });
 // `--blocks noise,hindsight` rewrites only those tables and their plots, so sections whose runs are not on this
 // machine keep what an earlier analysis wrote.
 const only = values.blocks ? new Set(values.blocks.split(',')) : null;
-const blockOfPlot = (name: string) => (name.startsWith('credit-chain-') ? 'chain-length' : name.replace(/^credit-|\.svg$/g, ''));
+const blockOfPlot = (name: string) => {
+  const id = name.replace(/^credit-|\.svg$/g, '');
+  return id in out.blocks ? id : 'chain-length'; // credit-chain-ratio.svg, credit-chain-k<k>.svg
+};
 const blocks = Object.fromEntries(Object.entries(out.blocks).filter(([id]) => !only || only.has(id)));
 const plots = Object.entries(out.plots).filter(([name]) => !only || only.has(blockOfPlot(name)));
 for (const [name, svg] of plots) await writeFile(join(imgDir, name), svg);

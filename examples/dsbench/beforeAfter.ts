@@ -8,12 +8,9 @@
  * summarised as mean (min–max).
  */
 import type { EpisodeRecord } from '../../core/model/Episode.js';
-import { Rng } from '../../core/util/Rng.js';
 import { readRunDir } from '../../plugins/exporters/report/readRunDir.js';
 import { readEpisodes, summarize } from '../mathchat/experiments/analysis.js';
-import { demonstrationProgram, type DemoVariant } from '../../environments/dsbench/demonstrations/demonstrationProgram.js';
-import type { DsbenchTaskMetadata } from '../../environments/dsbench/DsbenchTaskMeta.js';
-import type { DsbenchStage } from '../../environments/dsbench/stages.js';
+import { classifyFirstAction as classify, DEMO_VARIANTS as VARIANTS, DSBENCH_AGENTS as AGENTS } from './classifyFirstAction.js';
 
 const dirs = process.argv.slice(2);
 if (dirs.length === 0) {
@@ -38,7 +35,6 @@ const FIGURES: Array<[string, string, number]> = [
   ['fair RMSE % of range (regression, lower is better)', 'eval/metric/fair_rmse_pct_of_range', 1],
   ['RPG', 'eval/metric/rpg', 2],
 ];
-const AGENTS = ['data_engineer', 'modeler', 'analyst'] as const;
 const TYPES = ['classification', 'regression'] as const;
 
 const runs: Array<{ dir: string; before: Row; after: Row; episodes: { before: EpisodeRecord[]; after: EpisodeRecord[] } }> = [];
@@ -70,25 +66,6 @@ for (const agent of AGENTS) {
   out.push(`| ${agent} | ${cells.join(' | ')} |`);
 }
 
-// What each agent's first action was: one of the demonstrated programs (dsb.py variants) or something else.
-const VARIANTS: Record<DsbenchStage, DemoVariant[]> = {
-  data_engineer: ['correct', 'forget_x_test', 'fit_on_test', 'wrong_target'],
-  modeler: ['correct', 'fit_on_test', 'forget_model'],
-  analyst: ['correct', 'wrong_target'],
-};
-const strip = (s: string) => s.replace(/```(?:python)?/g, '').trim();
-function classify(ep: EpisodeRecord, agent: DsbenchStage): string {
-  const first = ep.actions.find((a) => a.agentId === agent);
-  if (!first) return 'no action';
-  const text = strip(first.text);
-  const meta = ep.taskMetadata as unknown as DsbenchTaskMetadata;
-  for (const v of VARIANTS[agent]) {
-    const program = strip(demonstrationProgram(agent, v, { meta, helper: true, rng: Rng.fromSeed(0) }));
-    if (text === program) return v;
-  }
-  if (agent === 'analyst' && !first.text.includes('```')) return 'report_missing';
-  return 'other';
-}
 out.push('', '| agent | first action | before | after |', '|---|---|---:|---:|');
 for (const agent of AGENTS) {
   const count = (eps: EpisodeRecord[]) => {

@@ -2,7 +2,7 @@
  * Reads the credit-assignment runs and writes their tables into docs/credit-assignment.md (between
  * `<!-- generated:ID -->` markers, so the prose around them stays) and the plots into docs/img/.
  *
- *   npx tsx examples/chain-arith/experiments/analyze.ts [--runs DIR] [--seeds 1,2,3] [--target 0.6] [--steps 30]
+ *   npx tsx examples/chain-arith/experiments/analyze.ts [--runs DIR] [--seeds 1,2,3] [--target 0.6] [--steps 30] [--blocks ID,…]
  *
  * Runs that are not finished are left out (and listed), so it also works on a sweep that is still going.
  */
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '30' },
     doc: { type: 'string', default: join(root, 'docs/credit-assignment.md') },
     img: { type: 'string', default: join(root, 'docs/img') },
+    blocks: { type: 'string' },
   },
 });
 
@@ -52,8 +53,17 @@ const docFile = resolve(values.doc);
 const imgDir = resolve(values.img);
 const out = await buildReport({ runs, target: Number(values.target), imgPrefix: relative(dirname(docFile), imgDir) || '.' });
 await mkdir(imgDir, { recursive: true });
-for (const [name, svg] of Object.entries(out.plots)) await writeFile(join(imgDir, name), svg);
+// `--blocks noise,hindsight` rewrites only those tables and their plots, so sections whose runs are not on this
+// machine keep what an earlier analysis wrote.
+const only = values.blocks ? new Set(values.blocks.split(',')) : null;
+const blockOfPlot = (name: string) => {
+  const id = name.replace(/^credit-|\.svg$/g, '');
+  return id in out.blocks ? id : 'chain-length'; // credit-chain-ratio.svg, credit-chain-k<k>.svg
+};
+const blocks = Object.fromEntries(Object.entries(out.blocks).filter(([id]) => !only || only.has(id)));
+const plots = Object.entries(out.plots).filter(([name]) => !only || only.has(blockOfPlot(name)));
+for (const [name, svg] of plots) await writeFile(join(imgDir, name), svg);
 const doc = existsSync(docFile) ? await readFile(docFile, 'utf8') : '# Credit assignment\n';
-await writeFile(docFile, fillBlocks(doc, out.blocks));
+await writeFile(docFile, fillBlocks(doc, blocks));
 console.log(JSON.stringify(out.summary, null, 1));
-console.log(`wrote ${docFile} and ${Object.keys(out.plots).length} plots in ${imgDir}`);
+console.log(`wrote ${Object.keys(blocks).join(', ')} in ${docFile} and ${plots.length} plots in ${imgDir}`);

@@ -72,6 +72,8 @@ export const EXPERIMENTS: Readonly<Record<string, { readonly title: string; read
     title: `Hindsight coach at k = ${NOISE_K}`,
     arms: [`k${NOISE_K}-process`, `k${NOISE_K}-outcome`, `k${NOISE_K}-hindsight`, `k${NOISE_K}-noise30-random`, `k${NOISE_K}-hindsight-noise30`],
   },
+  // Experiment 1's two middle chain lengths again, for seeds beyond the first three (run with --seeds 4,5).
+  'chain-k35': { title: 'Chain length k = 3 and 5, more seeds', arms: kArms([3, 5], ['process', 'outcome']) },
   correlation: {
     title: 'Correlated vs independent slips at k = 3 and 5',
     arms: [...kArms([3, 5], ['process', 'outcome']), ...kArms([3, 5], ['corr-process', 'corr-outcome'])],

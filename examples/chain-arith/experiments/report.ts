@@ -95,6 +95,26 @@ function efficiencyRatios(input: ReportInput, processArm: string, otherArm: stri
   return out;
 }
 
+/** Sample-efficiency ratio (outcome ÷ process rollouts to the target) and final test-accuracy gap, per seed and summarized. */
+function processVsOutcome(input: ReportInput, processArm: string, outcomeArm: string): { cells: string[]; summary: { ratio: Summary; gap: Summary } } {
+  const rs = efficiencyRatios(input, processArm, outcomeArm);
+  const gap = runsOf(input, processArm).flatMap((p) => {
+    const o = runsOf(input, outcomeArm).find((r) => r.seed === p.seed);
+    return o ? [finalAcc(p) - finalAcc(o)] : [];
+  });
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
+  const g = summarize(gap);
+  return {
+    cells: [
+      rs.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–',
+      fmt(summarize(rs.map((r) => r.value)), ratio),
+      gap.map(signed).join(', ') || '–',
+      g.n === 0 ? '–' : g.n === 1 ? `${signed(g.mean)} pts` : `${signed(g.mean)} ± ${(g.sd * 100).toFixed(1)} pts (${signed(g.min)} to ${signed(g.max)})`,
+    ],
+    summary: { ratio: summarize(rs.map((r) => r.value)), gap: g },
+  };
+}
+
 function curvePlot(title: string, yLabel: string, arms: readonly string[], input: ReportInput, curveOf: (r: RunData) => CurvePoint[]): string {
   const series: SvgLineSeries[] = [];
   arms.forEach((arm, i) => {
@@ -134,6 +154,19 @@ export async function creditQuality(runs: readonly RunData[]): Promise<{ actions
   return { actions: right.length + wrong.length, right: right.length, meanRight: mean(right), meanWrong: mean(wrong), auc: auc(right, wrong) };
 }
 
+/** The process/outcome pairs among an experiment's arms (`<prefix>process` and `<prefix>outcome`), e.g. k3- and k3-corr-. */
+function regimesOf(input: ReportInput, arms: readonly string[]): Array<{ label: string; row: ReturnType<typeof processVsOutcome> }> {
+  return arms
+    .filter((a) => a.endsWith('-process') && arms.includes(a.replace(/-process$/, '-outcome')))
+    .filter((a) => runsOf(input, a).length > 0 && runsOf(input, a.replace(/-process$/, '-outcome')).length > 0)
+    .map((a) => {
+      const prefix = a.replace(/-process$/, '');
+      const k = ARMS[a]!.k;
+      const label = prefix.includes('-corr') ? `k=${k}, correlated slips (0.6)` : `k=${k}, independent slips`;
+      return { label, row: processVsOutcome(input, a, `${prefix}-outcome`) };
+    });
+}
+
 export interface ReportOutput {
   readonly blocks: Record<string, string>;
   readonly plots: Record<string, string>;
@@ -154,23 +187,9 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
     const ks = CHAIN_LENGTHS.filter((k) => runsOf(input, `k${k}-process`).length > 0 && runsOf(input, `k${k}-outcome`).length > 0);
     const arms = ks.flatMap((k) => [`k${k}-process`, `k${k}-outcome`]);
     const ratioRows = ks.map((k) => {
-      const rs = efficiencyRatios(input, `k${k}-process`, `k${k}-outcome`);
-      const gap = runsOf(input, `k${k}-process`).flatMap((p) => {
-        const o = runsOf(input, `k${k}-outcome`).find((r) => r.seed === p.seed);
-        return o ? [finalAcc(p) - finalAcc(o)] : [];
-      });
-      summary[`k${k}`] = { ratio: summarize(rs.map((r) => r.value)), gap: summarize(gap) };
-      return [
-        String(k),
-        rs.map((r) => `${r.lowerBound ? '≥ ' : ''}${ratio(r.value)}`).join(', ') || '–',
-        fmt(summarize(rs.map((r) => r.value)), ratio),
-        gap.map((g) => `${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)}`).join(', ') || '–',
-        (() => {
-          const g = summarize(gap);
-          const signed = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
-          return g.n === 0 ? '–' : g.n === 1 ? `${signed(g.mean)} pts` : `${signed(g.mean)} ± ${(g.sd * 100).toFixed(1)} pts (${signed(g.min)} to ${signed(g.max)})`;
-        })(),
-      ];
+      const row = processVsOutcome(input, `k${k}-process`, `k${k}-outcome`);
+      summary[`k${k}`] = row.summary;
+      return [String(k), ...row.cells];
     });
     const series: SvgLineSeries[] = [];
     const mean = ks.map((k) => summarize(efficiencyRatios(input, `k${k}-process`, `k${k}-outcome`).map((r) => r.value)));
@@ -241,7 +260,17 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
       quality.push([a, String(q.actions), pct(q.right / q.actions), q.meanRight.toFixed(2), q.meanWrong.toFixed(2), q.auc.toFixed(3)]);
     }
     plots[`credit-${id}.svg`] = curvePlot(`${exp.title}: test accuracy`, 'eval/accuracy', arms, input, evalCurve);
+    const regimes = regimesOf(input, arms);
+    for (const r of regimes) summary[`${id}: ${r.label}`] = r.row.summary;
     blocks[id] = [
+      ...(regimes.length
+        ? [
+            'Process vs outcome per regime: sample-efficiency ratio (outcome ÷ process rollouts to the target; > 1 = process needs fewer) and final test-accuracy gap (process − outcome), per seed:',
+            '',
+            table(['regime', 'ratio per seed', 'ratio, mean ± sd', 'final gap per seed (pts)', 'final gap, mean ± sd'], regimes.map((r) => [r.label, ...r.row.cells])),
+            '',
+          ]
+        : []),
       accuracyTable(input, arms),
       '',
       `Rollouts until the training accuracy (moving average of ${TRAIN_WINDOW} steps) reaches ${pct(input.target)}:`,
@@ -257,6 +286,10 @@ export async function buildReport(input: ReportInput): Promise<ReportOutput> {
       table(['arm', 'actions', 'right', 'mean reward, right (0–10)', 'mean reward, wrong', 'AUC'], quality),
       '',
       img(`credit-${id}.svg`, `${exp.title}, test accuracy`),
+      '',
+      'Every run of this experiment:',
+      '',
+      runsTable(input, arms),
     ].join('\n');
   }
   void NOISE_K;

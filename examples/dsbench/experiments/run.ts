@@ -39,7 +39,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
     const overrides = ARMS[arm];
     if (!overrides) throw new Error(`unknown arm "${arm}"; arms: ${Object.keys(ARMS).join(', ')}`);
     const dir = join(runsDir, arm, `seed-${seed}`);
-    if (await isRunFinished(dir, steps)) {
+    if (await isRunFinished(dir, steps, 'eval/success_rate')) {
       console.log(`[${arm} seed ${seed}] finished already, skipped`);
       continue;
     }

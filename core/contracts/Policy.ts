@@ -1,6 +1,7 @@
 import type { FinishReason } from '../model/Action.js';
 import type { Message } from '../model/Message.js';
 import type { ToolCallRequest } from '../model/ToolCallRequest.js';
+import type { SharedBase } from './SharedBase.js';
 import type { ToolSpec } from './Tool.js';
 
 /** Sampling settings for one generation. Unset fields take the policy's own defaults. */
@@ -78,6 +79,8 @@ export interface Policy {
   save?(dir: string, options?: { readonly exact?: boolean }): Promise<void>;
   /** Replaces the weights with those saved in a directory by `save`. */
   load?(dir: string): Promise<void>;
+  /** For an adapter policy (LoRA): the frozen base it shares with other adapters; undefined for a full model. */
+  sharedBase?(): SharedBase | undefined;
   /** Releases resources (tensors, sockets). */
   dispose?(): Promise<void> | void;
 }

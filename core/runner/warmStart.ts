@@ -16,6 +16,7 @@ import { MappaError } from '../util/MappaError.js';
 import { encodeDemonstrations, type EncodedExample } from './encodeDemonstrations.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import type { WarmStartExecutor, WarmStartJob, WarmStartJobResult } from './WarmStartExecutor.js';
+import { warmStartSharedBases } from './warmStartSharedBase.js';
 
 export interface WarmStartResult {
   /** Figures per policy: demonstrations, cache hit, trainer metrics. */
@@ -145,6 +146,10 @@ export async function warmStart(o: {
   await sweepStaleTempDirs('warmstart');
   const scratch = await mkdtemp(ownedTempPrefix('warmstart'));
   try {
+    if (spec.base === 'shared') {
+      await warmStartSharedBases({ ...o, byPolicy, scratch, metrics });
+      byPolicy.clear();
+    }
     const limit = pLimit(executor.parallelism);
     await Promise.all(
       [...byPolicy].map(([policyId, examples]) =>

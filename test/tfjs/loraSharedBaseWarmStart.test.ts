@@ -52,7 +52,7 @@ async function warmStartRun(pipeline: Record<string, unknown>, inspect: (p: Read
   try {
     const summary = await run.runner.train();
     await inspect(run.container.get<ReadonlyMap<string, Policy>>(TOKENS.Policies));
-    return summary.metrics[0] ?? {};
+    return summary.metrics[0] ?? ({} as Record<string, number>);
   } finally {
     await run.dispose();
   }

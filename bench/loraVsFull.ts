@@ -2,6 +2,7 @@
  * LoRA vs full fine-tuning on the tfjs-transformer: REINFORCE++ train-step time for 3 agents, and tensor memory.
  *
  *   npx tsx bench/loraVsFull.ts [--preset small|medium] [--reps 3] [--steps 3] [--warmup 1] [--r 8] [--actions 32]
+ *       [--memory false]
  *
  * Every measurement runs in its own child process (so memory figures are not mixed), and the reps interleave the
  * arms (full, lora, lora, full, …) so machine load hits both alike. Per arm:
@@ -11,6 +12,8 @@
  * Memory is tfjs's tensor bytes (`tf.memory()`): resident = weights, Adam moments, KL reference and the generation
  * weights after a step; peak = `tf.profile`'s peakBytes during a step. Step time is wall clock (median per process;
  * across processes: median, min, max) plus CPU time (less sensitive to other jobs on a shared machine).
+ * `--memory false` times the steps only: no profiled step per process and no `full1` arm (a step-time rerun costs a
+ * third less on the medium preset).
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     r: { type: 'string', default: '8' },
     actions: { type: 'string', default: '32' },
     micro: { type: 'string', default: '8' },
+    memory: { type: 'string', default: 'true' },
     worker: { type: 'string' },
   },
 });
@@ -108,21 +112,25 @@ async function worker(arm: Arm): Promise<WorkerResult> {
     await rollout();
   }
   // One more (untimed) step under tf.profile for the peak.
-  const prof = await tf.profile(async () => {
-    await trainer.step(batches, { step: warmup + steps + 1, totalSteps: warmup + steps + 1 });
-  });
-  await rollout();
+  let peakBytes = 0;
+  if (args.memory !== 'false') {
+    const prof = await tf.profile(async () => {
+      await trainer.step(batches, { step: warmup + steps + 1, totalSteps: warmup + steps + 1 });
+    });
+    peakBytes = prof.peakBytes;
+    await rollout();
+  }
   const residentBytes = tf.memory().numBytes;
   const trainableParams = policies.reduce((n, p) => n + [...p.variables().values()].reduce((m, v) => m + v.size, 0), 0);
   const baseBytes = arm === 'lora3' ? policies[0]!.lora!.base.bytes : [...policies[0]!.variables().values()].reduce((m, v) => m + v.size * 4, 0);
   await trainer.dispose?.();
-  return { arm, stepMs, cpuMs, residentBytes, peakBytes: prof.peakBytes, baseBytes, trainableParams };
+  return { arm, stepMs, cpuMs, residentBytes, peakBytes, baseBytes, trainableParams };
 }
 
 function runWorker(arm: Arm): Promise<WorkerResult> {
   return new Promise((done, fail) => {
     const self = fileURLToPath(import.meta.url);
-    const pass = ['preset', 'steps', 'warmup', 'r', 'actions', 'micro'].flatMap((k) => [`--${k}`, String(args[k as keyof typeof args])]);
+    const pass = ['preset', 'steps', 'warmup', 'r', 'actions', 'micro', 'memory'].flatMap((k) => [`--${k}`, String(args[k as keyof typeof args])]);
     const child = spawn(process.execPath, ['--import', 'tsx', self, '--worker', arm, ...pass], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -147,14 +155,15 @@ for (let rep = 0; rep < reps; rep++) {
     results[arm].push(await runWorker(arm));
   }
 }
-results.full1.push(await runWorker('full1'));
+const memory = args.memory !== 'false';
+if (memory) results.full1.push(await runWorker('full1'));
 const summary = (arm: Arm, key: 'stepMs' | 'cpuMs') => {
   const per = results[arm].map((r) => median(r[key]));
   return { median: Math.round(median(per)), min: Math.round(Math.min(...per)), max: Math.round(Math.max(...per)) };
 };
 const mb = (b: number) => +(b / 2 ** 20).toFixed(2);
 const lora = results.lora3[0]!;
-const full1 = results.full1[0]!;
+const full1 = results.full1[0];
 const full3 = results.full3[0]!;
 console.log(
   JSON.stringify(
@@ -168,13 +177,19 @@ console.log(
       stepMs: { full3: summary('full3', 'stepMs'), lora3: summary('lora3', 'stepMs') },
       stepCpuMs: { full3: summary('full3', 'cpuMs'), lora3: summary('lora3', 'cpuMs') },
       loraStepOverFull: +(median(results.lora3.map((r) => median(r.stepMs))) / median(results.full3.map((r) => median(r.stepMs)))).toFixed(3),
-      memoryMiB: {
-        baseWeights: mb(lora.baseBytes),
-        lora3: { resident: mb(lora.residentBytes), peak: mb(lora.peakBytes) },
-        full1: { resident: mb(full1.residentBytes), peak: mb(full1.peakBytes) },
-        full3: { resident: mb(full3.residentBytes), peak: mb(full3.peakBytes) },
-      },
-      lora3OverFull1: { resident: +(lora.residentBytes / full1.residentBytes).toFixed(3), peak: +(lora.peakBytes / full1.peakBytes).toFixed(3) },
+      loraCpuOverFull: +(median(results.lora3.map((r) => median(r.cpuMs))) / median(results.full3.map((r) => median(r.cpuMs)))).toFixed(3),
+      perRepCpuMs: { full3: results.full3.map((r) => Math.round(median(r.cpuMs))), lora3: results.lora3.map((r) => Math.round(median(r.cpuMs))) },
+      ...(memory && full1
+        ? {
+            memoryMiB: {
+              baseWeights: mb(lora.baseBytes),
+              lora3: { resident: mb(lora.residentBytes), peak: mb(lora.peakBytes) },
+              full1: { resident: mb(full1.residentBytes), peak: mb(full1.peakBytes) },
+              full3: { resident: mb(full3.residentBytes), peak: mb(full3.peakBytes) },
+            },
+            lora3OverFull1: { resident: +(lora.residentBytes / full1.residentBytes).toFixed(3), peak: +(lora.peakBytes / full1.peakBytes).toFixed(3) },
+          }
+        : {}),
       trainableParams: { lora3: lora.trainableParams, full3: full3.trainableParams },
       loadAverage: { before: loadBefore.map((x) => +x.toFixed(2)), after: loadavg().map((x) => +x.toFixed(2)) },
     },

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RunContext } from '../../core/contracts/RunContext.js';
 import { PluginFactory } from '../../core/plugins/PluginFactory.js';
-import { runWarmStartJob } from '../../core/runner/warmStart.js';
+import { runWarmStartJob } from '../../core/runner/runWarmStartJob.js';
 import type { WarmStartJob } from '../../core/runner/WarmStartExecutor.js';
 import { createLogger } from '../../core/util/createLogger.js';
 import { loadPipelineFromRunDir } from '../loadPipelineForCli.js';

@@ -102,6 +102,14 @@ export const WarmStartSchema = z.strictObject({
    * only): the same per-token losses for one forward pass instead of one per turn.
    */
   pack: z.boolean().default(true),
+  /**
+   * `shared`: for agents whose policies are LoRA adapters on one shared frozen base, train the BASE instead (all its
+   * weights, on every one of those agents' demonstrations together); the adapters then start at B = 0 on the
+   * warm-started base and only RL trains them. The base is saved as a Hugging Face checkpoint in run.cacheDir (or the
+   * run directory without the cache), which saved adapters name as `base_model_name_or_path`. Unset: each policy is
+   * warm-started on its own agents' demonstrations (a LoRA policy trains its adapter).
+   */
+  base: z.literal('shared').optional(),
 });
 
 export const PipelineSpecSchema = z.strictObject({

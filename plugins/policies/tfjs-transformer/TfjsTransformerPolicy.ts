@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs-core';
-import type { GenerateRequest, Generation, ScoreRequest } from '../../../core/contracts/Policy.js';
+import type { GenerateRequest, Generation, ScoreRequest, SharedBase } from '../../../core/contracts/Policy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
 import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
 import { MappaError } from '../../../core/util/MappaError.js';
@@ -84,7 +84,7 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   readonly #engine: GenerationEngine;
   readonly #endIds: ReadonlySet<number>;
   #version = 0;
-  #inference: (InferenceWeights & { version: number }) | undefined;
+  #inference: (InferenceWeights & { version: number; baseGeneration: number }) | undefined;
   #disposed = false;
   /** This (full) policy's weights as a base for adapters attached with `withAdapter`, built on first use. */
   #baseView: LoraBase | undefined;
@@ -141,6 +141,31 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   /** Trainable weights: the adapter's A and B matrices for a LoRA policy, else every parameter. */
   variables(): ReadonlyMap<string, TF.Variable> {
     return this.#o.lora ? this.#o.lora.adapter.variables : this.#o.weights;
+  }
+
+  /**
+   * A LoRA policy's shared base, for `warmStart.base: shared` (undefined for a full model, and for an adapter on
+   * another policy's weights, which are not this policy's to replace).
+   */
+  sharedBase(): SharedBase | undefined {
+    const l = this.#o.lora;
+    const key = l?.base.key;
+    if (!l || key === undefined || !l.base.replaceable) return undefined;
+    const base = l.base;
+    return {
+      key,
+      get source() {
+        return base.source;
+      },
+      trainableCopy: async (id) => {
+        this.#checkAlive();
+        const tf = this.#o.tf;
+        const weights = new Map<string, TF.Variable>();
+        for (const [name, t] of base.weights) weights.set(name, tf.variable(t, true));
+        return new TfjsTransformerPolicy({ ...this.#o, id, weights, lora: undefined });
+      },
+      replace: (dir) => base.replace(dir),
+    };
   }
 
   /** The LoRA adapter and its shared base, for a LoRA policy. */
@@ -345,7 +370,9 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
       const tensors = [];
       for (const [name, v] of l.adapter.variables) tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
       await writePeftAdapter(dir, l.adapter.settings, tensors, l.base.source);
-      await writeFile(join(dir, STATE_FILE), JSON.stringify({ policyVersion: this.#version }) + '\n');
+      // A replaced (warm-started) base is not rebuilt from the pipeline: load() puts it back from this directory.
+      const state = l.base.generation > 0 ? { policyVersion: this.#version, base: l.base.source } : { policyVersion: this.#version };
+      await writeFile(join(dir, STATE_FILE), JSON.stringify(state) + '\n');
       return;
     }
     const tensors = [];
@@ -380,17 +407,22 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
           hint: 'give the policy a `lora:` section to train adapters, or attach the adapter with withAdapter() / --adapter',
         });
       }
-      await this.#loadAdapter(dir, l.adapter);
-    } else await this.#loadFull(dir);
+    }
     let version = this.#version + 1;
     const stateFile = join(dir, STATE_FILE);
+    let state: { policyVersion?: unknown; base?: unknown } | undefined;
     if (existsSync(stateFile)) {
-      let state: { policyVersion?: unknown };
       try {
-        state = JSON.parse(await readFile(stateFile, 'utf8')) as { policyVersion?: unknown };
+        state = JSON.parse(await readFile(stateFile, 'utf8')) as { policyVersion?: unknown; base?: unknown };
       } catch (err) {
         throw new MappaError(`${stateFile} is not valid JSON: ${(err as Error).message}`, { hint: 'the checkpoint is damaged; use an earlier one' });
       }
+    }
+    if (l) {
+      if (state?.base !== undefined && state.base !== l.base.source) await this.#restoreBase(stateFile, state.base);
+      await this.#loadAdapter(dir, l.adapter);
+    } else await this.#loadFull(dir);
+    if (state) {
       if (!Number.isSafeInteger(state.policyVersion) || (state.policyVersion as number) < 0) {
         throw new MappaError(`${stateFile}: policyVersion must be a non-negative integer (got ${JSON.stringify(state.policyVersion)})`, {
           hint: 'the checkpoint is damaged; use an earlier one',
@@ -401,6 +433,18 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
     // A plain Hugging Face checkpoint has no mappa state: the load counts as an update.
     this.#version = version;
     this.#dropInference();
+  }
+
+  /** Puts back the warm-started base an adapter was saved on (a resume rebuilds the base from the pipeline). */
+  async #restoreBase(stateFile: string, base: unknown): Promise<void> {
+    const l = this.#o.lora as NonNullable<TfjsTransformerPolicyOptions['lora']>;
+    if (typeof base !== 'string' || !existsSync(join(base, 'config.json'))) {
+      throw new MappaError(`${stateFile}: "base" ${JSON.stringify(base)} is not a checkpoint directory (no config.json)`, {
+        hint: 'the adapter was trained on a warm-started base saved there (run.cacheDir/warm-start/… or the run directory); restore that directory, or start a new run',
+      });
+    }
+    if (!l.base.replaceable) throw new MappaError(`${stateFile}: the adapter needs base ${base}, but policy ${this.id} runs on another policy's weights`);
+    await l.base.replace(base);
   }
 
   async #loadAdapter(dir: string, adapter: LoraAdapter): Promise<void> {
@@ -481,7 +525,8 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   }
 
   #inferenceWeights(): InferenceWeights {
-    if (this.#inference && this.#inference.version === this.#version) return this.#inference;
+    const baseGeneration = this.#o.lora?.base.generation ?? 0;
+    if (this.#inference && this.#inference.version === this.#version && this.#inference.baseGeneration === baseGeneration) return this.#inference;
     this.#dropInference();
     const l = this.#o.lora;
     this.#inference = l
@@ -490,8 +535,9 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
           transposed: l.base.inference(),
           lora: loraInferenceWeights(this.#o.tf, this.#o.config, l.base.weights, l.adapter.variables, l.adapter.settings),
           version: this.#version,
+          baseGeneration,
         }
-      : { weights: this.#o.weights, transposed: this.model.transposeWeights(this.#o.weights), version: this.#version };
+      : { weights: this.#o.weights, transposed: this.model.transposeWeights(this.#o.weights), version: this.#version, baseGeneration };
     return this.#inference;
   }
 

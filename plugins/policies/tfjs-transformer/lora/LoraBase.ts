@@ -1,5 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
+import { join } from 'node:path';
 import { MappaError } from '../../../../core/util/MappaError.js';
+import { readCheckpointInfo, streamWeights } from '../hfCheckpoint.js';
 import type { TransformerModel, WeightMap } from '../TransformerModel.js';
 
 /**
@@ -12,19 +14,65 @@ export class LoraBase {
   #inference: Map<string, TF.Tensor> | undefined;
   #refs = 0;
   #version: number;
+  #source: string;
+  #generation = 0;
+  /** The registry key when the base was loaded through `acquireSharedBase` (adapters naming it share it). */
+  key: string | undefined;
 
   constructor(
     /** A model of the base's config (used for its weight transforms only). */
     readonly model: TransformerModel,
     readonly weights: WeightMap,
     /** Where the base came from: a checkpoint directory (written as `base_model_name_or_path`) or a preset label. */
-    readonly source: string,
+    source: string,
     /** Disposes the weights when the last user releases the base; false for a view on another policy's weights. */
     private readonly owned: boolean,
     /** For a view on a trainable policy: its current version (derived tensors are rebuilt when it changes). */
     private readonly versionOf: () => number = () => 0,
   ) {
     this.#version = versionOf();
+    this.#source = source;
+  }
+
+  /** A checkpoint directory (an adapter's `base_model_name_or_path`) or a preset label. */
+  get source(): string {
+    return this.#source;
+  }
+
+  /** Bumped by every `replace`: adapters rebuild the inference tensors they derive from the base's weights. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Whether `replace` may change the weights (false for a view on another policy's weights). */
+  get replaceable(): boolean {
+    return this.owned;
+  }
+
+  /**
+   * Overwrites the base weights in place with a Hugging Face checkpoint of the same architecture (a warm-started
+   * base), for every adapter on it; `dir` becomes the source saved adapters point at.
+   */
+  async replace(dir: string): Promise<void> {
+    if (!this.owned) throw new MappaError(`LoRA base ${this.#source} is another policy's weights; it cannot be replaced`);
+    const info = await readCheckpointInfo(dir);
+    const mine = this.config;
+    for (const k of ['modelType', 'vocabSize', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'intermediateSize', 'tieWordEmbeddings'] as const) {
+      if (mine[k] !== info.config[k]) {
+        throw new MappaError(`${join(dir, 'config.json')}: ${k} is ${String(info.config[k])} but the LoRA base ${this.#source} has ${String(mine[k])}`, {
+          hint: 'a base is replaced by a checkpoint of the same architecture (a warm start of this base)',
+        });
+      }
+    }
+    const tf = this.model.tf;
+    await streamWeights(dir, info.config, (t) => {
+      const v = this.weights.get(t.name) as TF.Variable | undefined;
+      if (!v || typeof (v as Partial<TF.Variable>).assign !== 'function') throw new MappaError(`${dir}: LoRA base ${this.#source} has no variable '${t.name}'`);
+      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, [...t.shape], 'float32')));
+    });
+    this.#source = dir;
+    this.#generation++;
+    this.#dropDerived();
   }
 
   get config() {
@@ -98,6 +146,7 @@ export async function acquireSharedBase(key: string, signature: string, load: ()
     return (await have.base).acquire();
   }
   const base = load().then((b) => {
+    b.key = key;
     b.onDisposed = () => {
       if (shared.get(key)?.base === base) shared.delete(key);
     };

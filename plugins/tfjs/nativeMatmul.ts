@@ -122,6 +122,8 @@ export function checkWasmInternals(tf: Tf): string[] {
   if (typeof b.dataIdMap?.get !== 'function') problems.push('backend.dataIdMap.get is missing');
   if (!(b.wasm?.HEAPU8 instanceof Uint8Array) || !(b.wasm.HEAPU8.buffer instanceof ArrayBuffer)) problems.push('backend.wasm.HEAPU8 is not a Uint8Array over an ArrayBuffer');
   if (typeof b.makeOutput !== 'function') problems.push('backend.makeOutput is missing');
+  // zeroCopyKernels.ts shares data ids through it.
+  if (typeof (b as { incRef?: unknown }).incRef !== 'function') problems.push('backend.incRef is missing');
   if (!tf.getKernel('BatchMatMul', 'wasm')) problems.push('no BatchMatMul kernel is registered for wasm');
   return problems;
 }

@@ -8,7 +8,6 @@ import { firstNonFinite } from '../../../core/util/firstNonFinite.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { Rng } from '../../../core/util/Rng.js';
 import type { Tf } from '../../tfjs/loadTf.js';
-import { nativeMatmulActive } from '../../tfjs/nativeMatmul.js';
 import { GenerationEngine } from './GenerationEngine.js';
 import type { InferenceWeights } from './GenerationEngine.js';
 import { readCheckpointInfo, streamWeights, writeCheckpoint } from './hfCheckpoint.js';
@@ -152,7 +151,7 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   forward(inputIds: TF.Tensor2D, attentionMask: TF.Tensor2D): TF.Tensor3D {
     const l = this.#o.lora;
     if (!l) return this.model.forward(this.#o.weights, inputIds, attentionMask);
-    const run: LoraRun = { adapter: l.adapter.variables, scaling: l.adapter.scaling, baseT: nativeMatmulActive(this.model.tf) ? undefined : l.base.trainTransposed() };
+    const run: LoraRun = { adapter: l.adapter.variables, scaling: l.adapter.scaling, baseT: l.base.trainTransposed() };
     return this.model.forward(l.base.weights, inputIds, attentionMask, undefined, run);
   }
 

@@ -277,7 +277,7 @@ export class TransformerModel {
     return (x: TF.Tensor2D, prefix: string): TF.Tensor2D => {
       const w = weights.get(`${prefix}.weight`) as TF.Tensor2D;
       const wT = lora.baseT?.get(`${prefix}.weight`) as TF.Tensor2D | undefined;
-      let y = wT || nativeMatmulActive(tf) ? this.ops.frozenLinear(x, wT, w) : this.ops.linear(x, w);
+      let y = wT ? this.ops.frozenLinear(x, wT, w) : this.ops.linear(x, w);
       const b = weights.get(`${prefix}.bias`);
       if (b) y = tf.add(y, b) as TF.Tensor2D;
       const a = lora.adapter.get(`${prefix}.lora_A.weight`) as TF.Tensor2D | undefined;

@@ -18,11 +18,10 @@ export interface TfOps {
    */
   groupMatMul(a: TF.Tensor4D, f: TF.Tensor4D): TF.Tensor4D;
   /**
-   * `x · Wᵀ` for a frozen weight (LoRA's base): forward from a cached `wT [in, out]` (with the OpenBLAS kernel, or
-   * without `wT`: from W with a transpose flag), gradient for `x` only (`dy · W`), so a backward pass never computes
-   * the base's weight gradient.
+   * `x · Wᵀ` for a frozen weight (LoRA's base): forward from a cached `wT [in, out]`, gradient for `x` only (`dy · W`),
+   * so a backward pass never computes the base's weight gradient.
    */
-  frozenLinear(x: TF.Tensor2D, wT: TF.Tensor2D | undefined, w: TF.Tensor2D): TF.Tensor2D;
+  frozenLinear(x: TF.Tensor2D, wT: TF.Tensor2D, w: TF.Tensor2D): TF.Tensor2D;
   /** `x [N, hd] · r` for a constant `r [hd, hd]` with precomputed `rT`; gradient for x only. */
   rotate(x: TF.Tensor2D, r: TF.Tensor2D, rT: TF.Tensor2D): TF.Tensor2D;
   /** Rows of `table [V, d]` for `ids [N]` (int32); gradient for the table. */
@@ -86,11 +85,10 @@ export function createTfOps(tf: Tf): TfOps {
       })) as (x: TF.Tensor2D) => TF.Tensor2D
     )(x);
 
-  const frozenLinear = (x: TF.Tensor2D, wT: TF.Tensor2D | undefined, w: TF.Tensor2D): TF.Tensor2D =>
+  const frozenLinear = (x: TF.Tensor2D, wT: TF.Tensor2D, w: TF.Tensor2D): TF.Tensor2D =>
     (
       tf.customGrad((xx) => ({
-        // With the OpenBLAS kernel the transpose flag, so the bits equal `linear`'s (a zero adapter equals the base).
-        value: nativeMatmulActive(tf) || !wT ? tf.matMul(xx as TF.Tensor2D, w, false, true) : tf.matMul(xx as TF.Tensor2D, wT),
+        value: tf.matMul(xx as TF.Tensor2D, wT),
         gradFunc: (dy) => tf.matMul(dy as TF.Tensor2D, w),
       })) as (x: TF.Tensor2D) => TF.Tensor2D
     )(x);

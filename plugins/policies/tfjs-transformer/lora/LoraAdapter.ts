@@ -11,7 +11,7 @@ export interface LoraRun {
   readonly adapter: WeightMap;
   readonly scaling: number;
   /** Training path: Wᵀ [in, out] of the base's linear layers by `${prefix}.weight` (no base gradients). */
-  readonly baseT?: WeightMap | undefined;
+  readonly baseT?: WeightMap;
   /** Inference path: `${fusedPrefix}.lora_AT` [in, k·r] and `.lora_BT` [k·r, out] from `loraInferenceWeights`. */
   readonly inference?: WeightMap;
 }

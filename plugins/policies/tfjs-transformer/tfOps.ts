@@ -40,12 +40,13 @@ export function createTfOps(tf: Tf): TfOps {
     const xt = x as TF.Tensor2D;
     const wt = w as TF.Tensor2D;
     (save as TF.GradSaveFunc)([xt, wt]);
-    // With the OpenBLAS kernel every transpose is sgemm's flag instead of a Transpose op (sgemm with the flag gives
-    // the same bits as with a materialised Wᵀ, which the inference path's cached Wᵀ relies on: LoRA's zero adapter
-    // equals the base, a fresh reference has KL exactly 0). tfjs's own transposed matMul is ~44× slower: explicit there.
+    // With the OpenBLAS kernel the weight gradient passes sgemm's transpose flag instead of a Transpose op. The
+    // forward keeps the explicit transpose: the inference path multiplies by a cached Wᵀ, and sgemm's NT and NN kernels
+    // (SkylakeX) sum in different orders, so a flag there breaks bit-equalities the trainers rely on (LoRA's zero
+    // adapter equals the base, a fresh reference has KL exactly 0; test/trainers/tfjsTransformerTrainers.test.ts).
     const native = nativeMatmulActive(tf);
     return {
-      value: native ? tf.matMul(xt, wt, false, true) : tf.matMul(xt, tf.transpose(wt)),
+      value: tf.matMul(xt, tf.transpose(wt)),
       gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [TF.Tensor2D, TF.Tensor2D];
         const g = dy as TF.Tensor2D;

@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../core/util/Rng.js';
-import { nativeMatmulActive, withRowIndependentMatmul } from '../../tfjs/nativeMatmul.js';
+import { withRowIndependentMatmul } from '../../tfjs/nativeMatmul.js';
 import type { TokenSampling } from './sampleToken.js';
 import { sampleToken } from './sampleToken.js';
 import type { LayerKv, TransformerModel, WeightMap } from './TransformerModel.js';
@@ -144,9 +144,6 @@ export class GenerationEngine {
    * (rows × heads × length²) stay under a budget, so a burst of long prompts does not exhaust the wasm heap.
    */
   #prefillCount(room: number): number {
-    // With the OpenBLAS kernel one request per prefill: its rows are then fixed by the request alone, so blocked sgemm
-    // is reproducible and the prefill need not run row by row (sgemv, ~3× slower on prefill-sized blocks).
-    if (nativeMatmulActive(this.#o.model.tf)) return Math.min(1, room, this.#queue.length);
     const heads = this.#o.model.config.numHeads;
     let n = 0;
     let len = 0;
@@ -186,9 +183,8 @@ export class GenerationEngine {
     });
     const w = this.#o.inference();
     const model = this.#o.model;
-    // Which requests share a batch depends on timing: every row must come out the same whatever its neighbours (with
-    // the OpenBLAS kernel a prefill holds one request, see #prefillCount, and blocked sgemm is reproducible for it).
-    const prefill = () => tf.tidy(() => {
+    // Which requests share a batch depends on timing: every row must come out the same whatever its neighbours.
+    const { logits, kv } = withRowIndependentMatmul(() => tf.tidy(() => {
       const { cos, sin } = model.ropeFor(positions, n, len);
       const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights, w.lora), {
         ids: tf.tensor2d(ids, [n, len], 'int32'),
@@ -201,8 +197,7 @@ export class GenerationEngine {
         folded: w.transposed,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, kv: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
-    });
-    const { logits, kv } = n === 1 ? prefill() : withRowIndependentMatmul(prefill);
+    }));
     this.stats.prefills++;
     this.#merge(rows, kv);
     this.#sample(rows, logits);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -43,14 +44,40 @@ bool InBounds(napi_env env, const char* name, int64_t off, int64_t batch, int64_
   return true;
 }
 
-// sgemm(heap, transA, transB, m, n, k, aOff, bOff, cOff, batch, strideA, strideB, strideC)
-// Row-major C[i] = op(A[i]) · op(B[i]); offsets in bytes, strides in floats (0 = broadcast one matrix).
+// One row of C = op(A)[row] · op(B) by sgemv. OpenBLAS's sgemm computes a row of C differently depending on where it
+// falls in its blocking (remainder micro-kernels split the reduction differently), so a row's bits depend on how many
+// rows share the call; the generation engine batches whichever requests are live, which is timing-dependent. Row by
+// row, a row's result depends only on its own inputs (checked for every row count, transpose and heap offset).
+void GemmRowwise(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* A, int lda, const float* B, int ldb,
+                 float* C) {
+  // A strided x takes another path inside sgemv with other rounding: copy a transposed A's row to contiguous memory.
+  thread_local std::vector<float> row;
+  if (ta) row.resize((size_t)k);
+  for (int64_t r = 0; r < m; ++r) {
+    const float* x = A + r * lda;
+    if (ta) {
+      for (int64_t j = 0; j < k; ++j) row[(size_t)j] = A[j * lda + r];
+      x = row.data();
+    }
+    const int incx = 1;
+    // y[n] = op(B)ᵀ x: B stored [k, n] (tb=false) is read transposed; stored [n, k] (tb=true) as is.
+    if (tb) {
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0f, B, ldb, x, incx, 0.0f, C + r * n, 1);
+    } else {
+      cblas_sgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.0f, B, ldb, x, incx, 0.0f, C + r * n, 1);
+    }
+  }
+}
+
+// sgemm(heap, transA, transB, m, n, k, aOff, bOff, cOff, batch, strideA, strideB, strideC, rowwise)
+// Row-major C[i] = op(A[i]) · op(B[i]); offsets in bytes, strides in floats (0 = broadcast one matrix); rowwise: each
+// row of C independent of the others (GemmRowwise), for batches whose composition is not reproducible.
 napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+  size_t argc = 14;
+  napi_value argv[14];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
-  if (argc != 13) {
-    Throw(env, "sgemm takes 13 arguments (heap, transA, transB, m, n, k, aOff, bOff, cOff, batch, strideA, strideB, strideC)");
+  if (argc != 14) {
+    Throw(env, "sgemm takes 14 arguments (heap, transA, transB, m, n, k, aOff, bOff, cOff, batch, strideA, strideB, strideC, rowwise)");
     return nullptr;
   }
   bool isAb = false;
@@ -65,8 +92,11 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     Throw(env, "heap ArrayBuffer is detached");
     return nullptr;
   }
-  bool ta, tb;
-  if (!GetBool(env, argv[1], "transA", &ta) || !GetBool(env, argv[2], "transB", &tb)) return nullptr;
+  bool ta, tb, rowwise;
+  if (!GetBool(env, argv[1], "transA", &ta) || !GetBool(env, argv[2], "transB", &tb) ||
+      !GetBool(env, argv[13], "rowwise", &rowwise)) {
+    return nullptr;
+  }
   const double kDim = 2147483647.0;  // BLAS ints are 32-bit
   const double kBig = 4503599627370496.0;  // 2^52
   int64_t m, n, k, aOff, bOff, cOff, batch, sA, sB, sC;
@@ -104,6 +134,10 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < batch; ++i) {
     if (k == 0) {
       for (int64_t j = 0; j < m * n; ++j) C[i * sC + j] = 0.0f;
+      continue;
+    }
+    if (rowwise) {
+      GemmRowwise(ta, tb, m, n, k, A + i * sA, lda > 0 ? lda : 1, B + i * sB, ldb > 0 ? ldb : 1, C + i * sC);
       continue;
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,

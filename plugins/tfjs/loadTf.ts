@@ -1,5 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { installNativeMatmul, type NativeMatmulStatus } from './nativeMatmul.js';
+import { installZeroCopyKernels } from './zeroCopyKernels.js';
 
 export type Tf = typeof TF;
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -14,6 +15,8 @@ export interface LoadedTf {
   readonly skipped: readonly string[];
   /** Which BatchMatMul runs: the OpenBLAS addon on the wasm heap, or the backend's own (`MAPPA_NATIVE_MATMUL`). */
   readonly matmul: NativeMatmulStatus;
+  /** wasm: Identity and same-dtype Cast share their input instead of copying it (false: tfjs internals moved). */
+  readonly zeroCopyKernels: boolean;
 }
 
 /**
@@ -66,7 +69,7 @@ export function loadTf(): Promise<LoadedTf> {
             await import(pkg);
             if (await tf.setBackend('tensorflow')) {
               await tf.ready();
-              return { tf, backend: 'tensorflow', source: pkg, skipped, matmul: installNativeMatmul(tf, 'tensorflow') };
+              return { tf, backend: 'tensorflow', source: pkg, skipped, matmul: installNativeMatmul(tf, 'tensorflow'), zeroCopyKernels: false };
             }
             skipped.push(`${pkg}: the "tensorflow" backend did not initialize`);
           } catch (err) {
@@ -91,13 +94,15 @@ export function loadTf(): Promise<LoadedTf> {
         }
         // Outside the try: MAPPA_NATIVE_MATMUL=1 without the addon is an error, not a reason to fall back to cpu.
         if (tf.getBackend() === 'wasm') {
-          return { tf, backend: 'wasm', source: '@tensorflow/tfjs-backend-wasm', skipped, matmul: installNativeMatmul(tf, 'wasm') };
+          // Same bits, fewer copies; if tfjs internals moved, the stock kernels stay (reported in zeroCopyKernels).
+          const zeroCopyKernels = installZeroCopyKernels(tf);
+          return { tf, backend: 'wasm', source: '@tensorflow/tfjs-backend-wasm', skipped, matmul: installNativeMatmul(tf, 'wasm'), zeroCopyKernels };
         }
         if (forced === 'wasm') throw new Error(`MAPPA_TF_BACKEND=wasm but the wasm backend does not load (${skipped.at(-1)}); reinstall @tensorflow/tfjs-backend-wasm or unset MAPPA_TF_BACKEND`);
       }
       await tf.setBackend('cpu');
       await tf.ready();
-      return { tf, backend: 'cpu', source: '@tensorflow/tfjs-backend-cpu', skipped, matmul: installNativeMatmul(tf, 'cpu') };
+      return { tf, backend: 'cpu', source: '@tensorflow/tfjs-backend-cpu', skipped, matmul: installNativeMatmul(tf, 'cpu'), zeroCopyKernels: false };
     } finally {
       console.warn = origWarn;
       console.log = origLog;

@@ -8,10 +8,14 @@ import type { Tf } from './loadTf.js';
 
 /** The addon built from `native/matmul/` (OpenBLAS `cblas_sgemm` on the wasm heap, bounds-checked in C++). */
 export interface MatmulAddon {
-  /** Row-major `C[i] = op(A[i])·op(B[i])`; offsets in bytes into `heap`, strides in floats (0 = broadcast). */
+  /**
+   * Row-major `C[i] = op(A[i])·op(B[i])`; offsets in bytes into `heap`, strides in floats (0 = broadcast). `rowwise`:
+   * every row of C computed on its own (sgemv), so its bits do not depend on the other rows of the call.
+   */
   sgemm(
     heap: ArrayBuffer, transA: boolean, transB: boolean, m: number, n: number, k: number,
     aOff: number, bOff: number, cOff: number, batch: number, strideA: number, strideB: number, strideC: number,
+    rowwise: boolean,
   ): void;
   setThreads(n: number): void;
   getThreads(): number;
@@ -33,6 +37,8 @@ export interface NativeMatmulStats {
   native: number;
   /** Calls handed to the stock wasm kernel (shapes the native kernel does not take, e.g. two-sided batch broadcast). */
   fallbacks: number;
+  /** Of the native calls, those computed row by row (inside `withRowIndependentMatmul`). */
+  rowwise: number;
 }
 
 const ADDON_FILE = join('native', 'matmul', 'build', 'Release', 'mappa_matmul.node');
@@ -42,9 +48,11 @@ interface State {
   stock?: TF.KernelConfig | undefined;
   native?: TF.KernelConfig | undefined;
   addon?: MatmulAddon | undefined;
+  /** Depth of `withRowIndependentMatmul` calls. */
+  rowIndependent: number;
 }
 const g = globalThis as typeof globalThis & { [STATE]?: State };
-const state: State = (g[STATE] ??= { stats: { native: 0, fallbacks: 0 } });
+const state: State = (g[STATE] ??= { stats: { native: 0, fallbacks: 0, rowwise: 0 }, rowIndependent: 0 });
 
 /** Parses `MAPPA_NATIVE_MATMUL`: `1` = use the addon (required), `0` or unset = tfjs's kernel (opt-in for now). */
 export function nativeMatmulMode(env: NodeJS.ProcessEnv = process.env): NativeMatmulMode {
@@ -114,6 +122,8 @@ export function checkWasmInternals(tf: Tf): string[] {
   if (typeof b.dataIdMap?.get !== 'function') problems.push('backend.dataIdMap.get is missing');
   if (!(b.wasm?.HEAPU8 instanceof Uint8Array) || !(b.wasm.HEAPU8.buffer instanceof ArrayBuffer)) problems.push('backend.wasm.HEAPU8 is not a Uint8Array over an ArrayBuffer');
   if (typeof b.makeOutput !== 'function') problems.push('backend.makeOutput is missing');
+  // zeroCopyKernels.ts shares data ids through it.
+  if (typeof (b as { incRef?: unknown }).incRef !== 'function') problems.push('backend.incRef is missing');
   if (!tf.getKernel('BatchMatMul', 'wasm')) problems.push('no BatchMatMul kernel is registered for wasm');
   return problems;
 }
@@ -160,11 +170,29 @@ export function nativeBatchMatMulKernel(tf: Tf, addon: MatmulAddon, stock: TF.Ke
     const cOff = backend.dataIdMap.get(out.dataId)!.memoryOffset!;
     // Read the heap after makeOutput: an allocation may grow the wasm memory and detach the previous buffer.
     const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-    addon.sgemm(heap, transposeA, transposeB, m, n, k, aOff, bOff, cOff, batch, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, m * n);
+    const rowwise = state.rowIndependent > 0;
+    addon.sgemm(heap, transposeA, transposeB, m, n, k, aOff, bOff, cOff, batch, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, m * n, rowwise);
     state.stats.native++;
+    if (rowwise) state.stats.rowwise++;
     return out;
   };
   return { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: kernelFunc as unknown as TF.KernelFunc };
+}
+
+/**
+ * Runs `fn` (synchronous tfjs work) with every native BatchMatMul computing each output row on its own. OpenBLAS's
+ * sgemm gives a row different bits depending on how many rows share the call (its remainder micro-kernels split the
+ * reduction differently), so a generation batch, whose rows are whichever requests happen to be live, would make a
+ * sequence's tokens and log-probs depend on timing. tfjs's own kernel is row-independent already; this is a no-op
+ * for it. Training and scoring batches are fixed by their inputs and keep the (3× faster) blocked sgemm.
+ */
+export function withRowIndependentMatmul<T>(fn: () => T): T {
+  state.rowIndependent++;
+  try {
+    return fn();
+  } finally {
+    state.rowIndependent--;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../core/util/Rng.js';
+import { withRowIndependentMatmul } from '../../tfjs/nativeMatmul.js';
 import type { TokenSampling } from './sampleToken.js';
 import { sampleToken } from './sampleToken.js';
 import type { LayerKv, TransformerModel, WeightMap } from './TransformerModel.js';
@@ -182,7 +183,8 @@ export class GenerationEngine {
     });
     const w = this.#o.inference();
     const model = this.#o.model;
-    const { logits, kv } = tf.tidy(() => {
+    // Which requests share a batch depends on timing: every row must come out the same whatever its neighbours.
+    const { logits, kv } = withRowIndependentMatmul(() => tf.tidy(() => {
       const { cos, sin } = model.ropeFor(positions, n, len);
       const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights, w.lora), {
         ids: tf.tensor2d(ids, [n, len], 'int32'),
@@ -195,7 +197,7 @@ export class GenerationEngine {
         folded: w.transposed,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, kv: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
-    });
+    }));
     this.stats.prefills++;
     this.#merge(rows, kv);
     this.#sample(rows, logits);
@@ -255,7 +257,7 @@ export class GenerationEngine {
       for (let k = 0; k < r.start; k++) mask[k * n + i] = MASK_VALUE;
     });
     const w = this.#o.inference();
-    const { logits, next } = tf.tidy(() => {
+    const { logits, next } = withRowIndependentMatmul(() => tf.tidy(() => {
       const { cos, sin } = model.ropeFor(positions, n, 1);
       const out = model.run(w.weights, model.inferenceLinear(w.transposed, w.weights, w.lora), {
         ids: tf.tensor2d(ids, [n, 1], 'int32'),
@@ -267,7 +269,7 @@ export class GenerationEngine {
         folded: w.transposed,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));
       return { logits: out.logits, next: out.kv.map((l) => ({ k: tf.keep(l.k), v: tf.keep(l.v) })) };
-    });
+    }));
     this.#disposeKv();
     this.#kv = next;
     this.stats.steps++;

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from '../../tfjs/loadTf.js';
 import { RopeTables, ropeInvFreq } from './rope.js';
+import { nativeMatmulActive } from '../../tfjs/nativeMatmul.js';
 import { createTfOps, rotateHalfMatrix } from './tfOps.js';
 import type { TfOps } from './tfOps.js';
 import type { TransformerConfig } from './TransformerConfig.js';
@@ -151,6 +152,11 @@ export class TransformerModel {
     const scaleScores = (x: TF.Tensor) => (s.noGrad ? x : tf.mul(x, 1 / Math.sqrt(hd)));
     let h: TF.Tensor2D = embed(tf.reshape(s.ids, [-1]) as TF.Tensor1D);
     const kvOut: LayerKv[] = [];
+    // Full passes with the OpenBLAS kernel attend by batched matMul; tfjs's own kernel keeps the grouped convolutions
+    // (its batched matMul is a scalar loop).
+    const native = nativeMatmulActive(tf);
+    /** The mask in the batched-matMul layout [B|1, 1, T, S]. */
+    let maskBH: TF.Tensor | undefined;
     for (let l = 0; l < c.numLayers; l++) {
       const pre = `model.layers.${l}.`;
       const x = rmsBeforeLinear(h, `${pre}input_layernorm.weight`) as TF.Tensor2D;
@@ -200,6 +206,22 @@ export class TransformerModel {
         const probs = tf.reshape(tf.div(e, tf.sum(e, 0, true)), [1, S, B * KV, rep]) as TF.Tensor4D;
         const o = tf.reshape(gmm(tf.reshape(vc, [1, hd, S, B * KV]), probs), [hd, B, KV, rep]);
         att = tf.reshape(tf.transpose(o, [1, 2, 3, 0]), [B, H * hd]) as TF.Tensor2D;
+      } else if (native) {
+        if (prev) throw new Error('a KV cache can only be extended one position at a time');
+        if (s.returnKv) kvOut.push({ k: tf.transpose(k, [1, 3, 0, 2]) as TF.Tensor4D, v: tf.transpose(v, [3, 1, 0, 2]) as TF.Tensor4D });
+        // With the OpenBLAS kernel: batched matMul in [B, heads, T, hd], transposes as sgemm flags. Grouped-query
+        // attention without repeating keys/values: the rep query heads of a KV group are stacked as rows of one
+        // matrix ([B, KV, rep·T, hd]) against that group's keys. tfjs's BatchMatMul gradient (flags only) suffices.
+        // The training scale goes on the queries (T·hd elements) rather than the scores (T·T).
+        const qs = s.noGrad ? q : tf.mul(q, 1 / Math.sqrt(hd));
+        const qg = tf.reshape(tf.transpose(qs, [0, 2, 1, 3]), [B, KV, rep * T, hd]);
+        const kh = tf.transpose(k, [0, 2, 1, 3]);
+        const vh = tf.transpose(v, [0, 2, 1, 3]);
+        maskBH ??= tf.transpose(s.mask, [1, 2, 0, 3]);
+        const scores = tf.add(tf.reshape(tf.matMul(qg, kh, false, true), [B, H, T, T]), maskBH);
+        const probs = tf.reshape(tf.softmax(scores), [B, KV, rep * T, T]);
+        const o = tf.reshape(tf.matMul(probs, vh), [B, H, T, hd]);
+        att = tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * T, H * hd]) as TF.Tensor2D;
       } else {
         if (prev) throw new Error('a KV cache can only be extended one position at a time');
         if (s.returnKv) kvOut.push({ k: tf.transpose(k, [1, 3, 0, 2]) as TF.Tensor4D, v: tf.transpose(v, [3, 1, 0, 2]) as TF.Tensor4D });

@@ -41,8 +41,9 @@ export function createTfOps(tf: Tf): TfOps {
     const wt = w as TF.Tensor2D;
     (save as TF.GradSaveFunc)([xt, wt]);
     // With the OpenBLAS kernel the weight gradient passes sgemm's transpose flag instead of a Transpose op. The
-    // forward keeps the explicit transpose: the inference path multiplies by a cached Wᵀ, and both must give the
-    // same bits (LoRA's zero adapter equals the base, a fresh reference has KL exactly 0).
+    // forward keeps the explicit transpose: the inference path multiplies by a cached Wᵀ, and sgemm's NT and NN kernels
+    // (SkylakeX) sum in different orders, so a flag there breaks bit-equalities the trainers rely on (LoRA's zero
+    // adapter equals the base, a fresh reference has KL exactly 0; test/trainers/tfjsTransformerTrainers.test.ts).
     const native = nativeMatmulActive(tf);
     return {
       value: tf.matMul(xt, tf.transpose(wt)),

@@ -128,6 +128,25 @@ describe('LLM caller behaviour that does not depend on the provider', () => {
     expect(counts).toMatchObject({ attempts: 3, retries: 2, api_errors: 3 });
   });
 
+  it('bounds the total retry time: a Retry-After beyond it ends the retries at once', async () => {
+    server.setHandler(() => providerError('openai', 429, 'later', { 'retry-after': '30' }));
+    const b = backend('openai', server.url);
+    const { c, counts } = caller('openai', { retry: { ...FAST, retries: 10, maxTotalMs: 2000 } });
+    const t0 = performance.now();
+    const err = await c.call((signal) => b.complete(ask, signal)).catch((e: unknown) => e);
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect((err as LlmError).status).toBe(429);
+    expect(counts).toEqual({ attempts: 1, api_errors: 1, rate_limited: 1 });
+  });
+
+  it('does not retry a 400', async () => {
+    server.setHandler(() => providerError('openai', 400, 'bad request'));
+    const b = backend('openai', server.url);
+    const { c, counts } = caller('openai');
+    await expect(c.call((signal) => b.complete(ask, signal))).rejects.toThrow(/HTTP 400/);
+    expect(counts).toEqual({ attempts: 1, api_errors: 1 });
+  });
+
   it("stops at once when the caller's signal aborts, without retrying", async () => {
     server.setHandler(() => ({ hang: true }));
     const b = backend('openai', server.url);

@@ -312,7 +312,7 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
     };
     const call = (withLogprobs: boolean): Promise<Completion> => {
       const full = { ...body, ...(withLogprobs ? { logprobs: true } : {}) };
-      // A stream is read to its end inside the attempt, so a connection lost mid-stream is retried as a whole.
+      // A stream is read to its end inside the attempt, so the attempt's timeout covers it and a retry repeats it whole.
       return this.#caller.call((signal) => (this.o.stream ? this.#stream(full, signal) : this.#complete(full, signal)), request.signal);
     };
     this.#calls++;

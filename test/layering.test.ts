@@ -35,9 +35,14 @@ export const RULES: readonly Rule[] = [
     allows: inDir('core'),
   },
   {
-    name: 'generic coaches import only core/, their own folder and the shared files at the root of coaches/',
+    name: 'generic coaches import only core/, the shared LLM client layer (plugins/llm/), their own folder and the shared files at the root of coaches/',
     from: (p) => GENERIC_COACHES.includes(coachFolder(p) ?? ''),
-    allows: (t, f) => inDir('core')(t) || coachFolder(t) === coachFolder(f) || /^coaches\/[^/]+\.ts$/.test(t),
+    allows: (t, f) => inDir('core')(t) || inDir('plugins/llm')(t) || coachFolder(t) === coachFolder(f) || /^coaches\/[^/]+\.ts$/.test(t),
+  },
+  {
+    name: 'the shared LLM client layer (plugins/llm/) imports only core/ and itself',
+    from: inDir('plugins/llm'),
+    allows: (t) => inDir('core')(t) || inDir('plugins/llm')(t),
   },
   {
     name: "coaches read an environment only through its coach facts module (environments/<name>/coachFacts.ts)",
@@ -140,14 +145,18 @@ describe('layering', () => {
       { file: 'coaches/mathchat-rule/Z.ts', source: "const m = await import('../../environments/mathchat/mathchatFacts.js');\nimport { f } from '../../environments/mathchat/coachFacts.js';" },
       { file: 'environments/code-sandbox/W.ts', source: "import {\n  x,\n} from '../../plugins/builtins.js';\nimport { y } from '../../coaches/constant/constantCoachPlugin.js';" },
       { file: 'plugins/trainers/runtime/V.ts', source: "import type { TrainablePolicy } from '../../policies/tfjs-transformer/TrainablePolicy.js';" },
+      { file: 'plugins/llm/U.ts', source: "import { LlmCoach } from '../../coaches/llm/LlmCoach.js';\nimport { c } from '../policies/openai-compatible/x.js';" },
+      { file: 'coaches/llm/T.ts', source: "import { LlmCaller } from '../../plugins/llm/LlmCaller.js';" },
     ]);
     expect(found).toEqual([
       'core/runner/X.ts imports plugins/builtins.ts: core/ imports only core/',
-      'coaches/outcome/Y.ts imports coaches/llm/LlmCoach.ts: generic coaches import only core/, their own folder and the shared files at the root of coaches/',
+      'coaches/outcome/Y.ts imports coaches/llm/LlmCoach.ts: generic coaches import only core/, the shared LLM client layer (plugins/llm/), their own folder and the shared files at the root of coaches/',
       'coaches/mathchat-rule/Z.ts imports environments/mathchat/mathchatFacts.ts: coaches read an environment only through its coach facts module (environments/<name>/coachFacts.ts)',
       'environments/code-sandbox/W.ts imports plugins/builtins.ts: environments take plugins as dependencies (only the shared sandbox workspace helpers are imported)',
       'environments/code-sandbox/W.ts imports coaches/constant/constantCoachPlugin.ts: environments import no coach',
       'plugins/trainers/runtime/V.ts imports plugins/policies/tfjs-transformer/TrainablePolicy.ts: trainers depend on the trainable-policy contracts in core/contracts, not on a policy',
+      'plugins/llm/U.ts imports coaches/llm/LlmCoach.ts: the shared LLM client layer (plugins/llm/) imports only core/ and itself',
+      'plugins/llm/U.ts imports plugins/policies/openai-compatible/x.ts: the shared LLM client layer (plugins/llm/) imports only core/ and itself',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import type { CoachInput } from '../../core/contracts/Coach.js';
 import type { ActionRecord } from '../../core/model/Action.js';
-import { extractCodeBlocks, type DsbenchCoachExtras, targetColumns, type TaskType, type ExecutionError, stageOf, type DsbenchStage } from '../../environments/dsbench/coachFacts.js';
+import { extractCodeBlocks, parseDsbenchCoachFacts, targetColumns, type TaskType, type ExecutionError, stageOf, type DsbenchStage } from '../../environments/dsbench/coachFacts.js';
 import { MappaError } from '../../core/util/MappaError.js';
 
 /** Everything the rule coach looks at for one action, taken from the environment's coach context. */
@@ -41,14 +41,18 @@ function codeOf(a: ActionRecord): string {
   return (fromCalls.length ? fromCalls : extractCodeBlocks(a.text).map((b) => b.code)).join('\n');
 }
 
-/** Builds the evidence; throws when the input does not come from the dsbench environment (the runtime flags a fallback). */
+/**
+ * Builds the evidence; throws when the input does not come from the dsbench environment, or when its facts are
+ * malformed (naming the field). The runtime turns either into a flagged fallback.
+ */
 export function dsbenchEvidence(input: CoachInput, stages?: Readonly<Record<string, DsbenchStage>>): DsbenchEvidence {
-  const x = input.extras as Partial<DsbenchCoachExtras>;
-  if (!Array.isArray(x.filesAvailable) || typeof x.taskType !== 'string') {
+  if (!('filesAvailable' in input.extras) && !('taskType' in input.extras)) {
     throw new MappaError('dsbench-rule coach: the action has no DSBench evidence (extras.filesAvailable / extras.taskType missing)', {
       hint: 'use the dsbench-rule coach with the dsbench environment',
     });
   }
+  // Parsed once, here: everything below reads typed facts.
+  const x = parseDsbenchCoachFacts(input.extras, 'dsbench-rule coach');
   const a = input.actionRecord;
   const own = [...input.previousActions.filter((p) => p.agentId === a.agentId), a];
   const agentsByStage: Partial<Record<DsbenchStage, string>> = {};
@@ -56,7 +60,7 @@ export function dsbenchEvidence(input: CoachInput, stages?: Readonly<Record<stri
     const s = stageOf({ id: p.agentId, role: p.role }, stages);
     if (s && !agentsByStage[s]) agentsByStage[s] = p.agentId;
   }
-  const stage = (x.stage as DsbenchStage | undefined) ?? stageOf({ id: input.agent.id, role: input.agent.role }, stages);
+  const stage = x.stage ?? stageOf({ id: input.agent.id, role: input.agent.role }, stages);
   const meta = input.task.metadata as { target?: string | string[]; metric?: unknown };
   const actionExtras = a.extras as { submissionWritten?: boolean };
   return {
@@ -65,11 +69,19 @@ export function dsbenchEvidence(input: CoachInput, stages?: Readonly<Record<stri
     turnIndex: a.turnIndex,
     lastAction: x.lastAction === true,
     truncated: a.finishReason === 'length',
-    codeBlocks: x.codeBlocks ?? a.toolCalls.length,
-    codeRan: x.codeRan ?? false,
-    ...(x.executionError ? { executionError: x.executionError } : {}),
+    codeBlocks: x.codeBlocks,
+    codeRan: x.codeRan,
+    ...(x.executionError
+      ? {
+          executionError: {
+            kind: x.executionError.kind,
+            message: x.executionError.message,
+            ...(x.executionError.file !== undefined ? { file: x.executionError.file } : {}),
+          },
+        }
+      : {}),
     filesAvailable: x.filesAvailable,
-    filesWrittenByAction: x.filesWrittenByAction ?? a.filesWritten.map((f) => f.path),
+    filesWrittenByAction: x.filesWrittenByAction,
     filesWrittenByAgent: [...new Set(own.flatMap((p) => p.filesWritten.map((f) => f.path)))],
     code: codeOf(a),
     turnCode: own.map(codeOf).join('\n'),

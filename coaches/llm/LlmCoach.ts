@@ -3,16 +3,15 @@ import type { Logger } from '../../core/contracts/Logger.js';
 import type { CoachEvaluation, TokenUsage } from '../../core/model/CoachEvaluation.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { TemplateEngine } from '../../core/util/createTemplateEngine.js';
-import { Rng } from '../../core/util/Rng.js';
-import { BackendError } from './BackendError.js';
+import type { ChatMessage, CompletionRequest, CompletionResult, LlmBackend } from '../../plugins/llm/LlmBackend.js';
+import { LlmCaller } from '../../plugins/llm/LlmCaller.js';
+import type { ProviderLimiter } from '../../plugins/llm/ProviderLimiter.js';
+import type { RetryPolicy } from '../../plugins/llm/retryCall.js';
+import { scrubSecret } from '../../plugins/llm/scrubSecret.js';
 import { buildRepairMessages } from './buildRepairMessages.js';
 import { coachTemplateVars } from './coachTemplateVars.js';
-import type { CoachChatMessage, CompletionRequest, CompletionResult, LlmBackend } from './LlmBackend.js';
 import { coachResponseSchema, parseCoachResponse, type ParsedCoachResponse } from './parseCoachResponse.js';
-import type { ProviderLimiter } from './ProviderLimiter.js';
 import { contentKey, ResponseCache } from './ResponseCache.js';
-import { retryCall, type RetryPolicy } from './retryCall.js';
-import { scrubSecret } from './scrubSecret.js';
 
 /** US dollars per million tokens. */
 export interface TokenPrices {
@@ -103,7 +102,7 @@ export class LlmCoach implements Coach {
   readonly #templates: TemplateEngine;
   readonly #cache: ResponseCache<CachedEvaluation>;
   readonly #logger: Logger;
-  readonly #rng: Rng;
+  readonly #caller: LlmCaller;
   readonly #stats: Record<LlmCoachStatKey, number> = Object.fromEntries(STAT_KEYS.map((k) => [k, 0])) as Record<LlmCoachStatKey, number>;
 
   constructor(options: LlmCoachOptions) {
@@ -111,7 +110,17 @@ export class LlmCoach implements Coach {
     this.#templates = options.templates ?? new TemplateEngine();
     this.#cache = new ResponseCache(options.cacheDir);
     this.#logger = options.logger ?? silentLogger;
-    this.#rng = Rng.fromSeed(options.seed);
+    this.#caller = new LlmCaller({
+      provider: options.backend.provider,
+      label: `coach ${options.name}`,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      limiter: options.limiter,
+      seed: options.seed,
+      secret: options.secret,
+      logger: this.#logger,
+      count: (c) => this.#stats[c === 'attempts' ? 'calls' : c]++,
+    });
   }
 
   get name(): string {
@@ -153,7 +162,7 @@ export class LlmCoach implements Coach {
   async evaluate(input: CoachInput, options: LlmCoachCallOptions = {}): Promise<CoachEvaluation> {
     const ask = this.asksAnswerCorrect(input);
     const prompt = await this.renderPrompt(input);
-    const messages: CoachChatMessage[] = [
+    const messages: ChatMessage[] = [
       ...(this.#o.system ? [{ role: 'system' as const, content: this.#o.system }] : []),
       { role: 'user', content: prompt },
     ];
@@ -161,7 +170,7 @@ export class LlmCoach implements Coach {
       messages,
       ...(this.#o.temperature !== null ? { temperature: this.#o.temperature } : {}),
       ...(this.#o.maxTokens ? { maxTokens: this.#o.maxTokens } : {}),
-      ...(this.#o.structuredOutput ? { jsonSchema: coachResponseSchema(ask) } : {}),
+      ...(this.#o.structuredOutput ? { jsonSchema: coachResponseSchema(ask), jsonSchemaName: 'coach_evaluation' } : {}),
     };
     const key = contentKey({
       format: CACHE_FORMAT,
@@ -240,49 +249,15 @@ export class LlmCoach implements Coach {
     );
   }
 
-  /** One logical request: retried, rate-limited and timed out per attempt. */
+  /** One logical request: retried, rate-limited and timed out per attempt by the shared LLM caller. */
   #request(request: CompletionRequest, signal: AbortSignal | undefined): Promise<CompletionResult> {
-    const attempt = () =>
-      this.#o.limiter.run(async () => {
-        this.#stats.calls++;
-        const result = await this.#attempt(request, signal);
-        this.#stats.input_tokens += result.inputTokens;
-        this.#stats.output_tokens += result.outputTokens;
-        this.#stats.cost_usd += this.#cost(result.inputTokens, result.outputTokens);
-        return result;
-      }, signal);
-    return retryCall(attempt, this.#o.retry, {
-      random: () => this.#rng.next(),
-      signal,
-      onRetry: (error, delayMs, n) => {
-        this.#stats.retries++;
-        // A 429 speaks for the whole provider: hold every call to it, not just this one.
-        if (error.status === 429 && error.retryAfterMs !== undefined) this.#o.limiter.pauseFor(error.retryAfterMs);
-        this.#logger.debug(`coach ${this.name}: retry ${n} in ${delayMs} ms`, { error: error.message });
-      },
-    });
-  }
-
-  async #attempt(request: CompletionRequest, outer: AbortSignal | undefined): Promise<CompletionResult> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#o.timeoutMs);
-    const signal = outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal;
-    try {
-      return await this.#o.backend.complete(request, signal);
-    } catch (err) {
-      if (timeout.signal.aborted && !outer?.aborted) {
-        this.#stats.timeouts++;
-        throw new BackendError(`${this.#o.backend.provider}: no response within ${this.#o.timeoutMs} ms`, { kind: 'timeout' });
-      }
-      const e = err instanceof BackendError ? err : new BackendError(this.#message(err), { kind: 'invalid-response' });
-      if (e.kind === 'http') {
-        this.#stats.api_errors++;
-        if (e.status === 429) this.#stats.rate_limited++;
-      }
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.#caller.call(async (attemptSignal) => {
+      const result = await this.#o.backend.complete(request, attemptSignal);
+      this.#stats.input_tokens += result.inputTokens;
+      this.#stats.output_tokens += result.outputTokens;
+      this.#stats.cost_usd += this.#cost(result.inputTokens, result.outputTokens);
+      return result;
+    }, signal);
   }
 
   async #success(

@@ -17,7 +17,7 @@ export async function createAnthropicCoach(options: z.input<typeof AnthropicCoac
   const config = AnthropicCoachConfig.parse(options);
   const path = env.path ?? 'coach';
   const apiKey = readApiKey(config.apiKeyEnv, config.baseURL, path);
-  const [{ AnthropicBackend }, { createLlmCoach }] = await Promise.all([import('./backends/AnthropicBackend.js'), import('./createLlmCoach.js')]);
+  const [{ AnthropicBackend }, { createLlmCoach }] = await Promise.all([import('../../plugins/llm/providers/AnthropicBackend.js'), import('./createLlmCoach.js')]);
   const backend = new AnthropicBackend({ baseURL: config.baseURL, model: config.model, apiKey, headers: config.headers });
   return createLlmCoach(config, backend, { ...env, path }, apiKey);
 }

@@ -1,10 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { deriveSeed } from '../../core/util/deriveSeed.js';
-import type { LlmBackend } from './LlmBackend.js';
+import type { LlmBackend } from '../../plugins/llm/LlmBackend.js';
 import type { LlmCoachEnv } from './llmCoachEnv.js';
 import type { LlmCoachRuntimeConfig } from './llmCoachConfig.js';
 import { LlmCoach } from './LlmCoach.js';
-import { sharedProviderLimiter } from './ProviderLimiter.js';
+import { sharedProviderLimiter } from '../../plugins/llm/ProviderLimiter.js';
 import { resolveCoachTemplate } from './resolveCoachTemplate.js';
 
 /** Builds the coach runtime around a backend from the shared config fields. */

@@ -20,7 +20,7 @@ export async function createGeminiCoach(options: z.input<typeof GeminiCoachConfi
   const config = GeminiCoachConfig.parse(options);
   const path = env.path ?? 'coach';
   const apiKey = readApiKey(config.apiKeyEnv, config.baseURL ?? GEMINI_API, path);
-  const [{ GeminiBackend }, { createLlmCoach }] = await Promise.all([import('./backends/GeminiBackend.js'), import('./createLlmCoach.js')]);
+  const [{ GeminiBackend }, { createLlmCoach }] = await Promise.all([import('../../plugins/llm/providers/GeminiBackend.js'), import('./createLlmCoach.js')]);
   const backend = new GeminiBackend({ baseURL: config.baseURL, apiVersion: config.apiVersion, model: config.model, apiKey, headers: config.headers });
   return createLlmCoach(config, backend, { ...env, path }, apiKey);
 }

@@ -1,13 +1,8 @@
 import { z } from 'zod';
+import { rateLimitFields, retryConfig } from '../../plugins/llm/llmCallConfig.js';
 
-export const RetryConfig = z.strictObject({
-  retries: z.number().int().min(0).default(6).describe('Retries after the first attempt (429, 5xx, timeouts, network errors)'),
-  minDelayMs: z.number().int().min(0).default(1000).describe('First backoff delay'),
-  maxDelayMs: z.number().int().min(0).default(60_000).describe('Largest backoff delay (a Retry-After header overrides it)'),
-  factor: z.number().min(1).default(2).describe('Backoff growth per retry'),
-  jitter: z.number().min(0).max(1).default(0.5).describe('Share of each delay that is randomized'),
-  maxTotalMs: z.number().int().min(0).default(600_000).describe('Give up once retrying would exceed this much time per request'),
-});
+/** The coaches' retry settings (patient: a coach call may wait out a provider's rate limit). */
+export const RetryConfig = retryConfig({ retries: 6, minDelayMs: 1000, maxDelayMs: 60_000, factor: 2, jitter: 0.5, maxTotalMs: 600_000 });
 
 export const PricesConfig = z.strictObject({
   inputPerMillion: z.number().min(0).describe('USD per million input tokens'),
@@ -34,8 +29,7 @@ export const llmCoachRuntimeFields = {
   timeoutMs: z.number().int().min(1).default(120_000).describe('Timeout of one HTTP request'),
   retry: RetryConfig.default(RetryConfig.parse({})),
   concurrency: z.number().int().min(1).default(8).describe('Requests in flight at once to this provider'),
-  requestsPerMinute: z.number().positive().optional().describe('Rate limit of requests to this provider'),
-  burst: z.number().int().min(1).optional().describe('Requests that may start back to back under the rate limit'),
+  ...rateLimitFields,
   cache: z.boolean().default(true).describe('Cache successful evaluations on disk (run.cacheDir/coach)'),
   cacheDir: z.string().optional().describe('Cache directory (default: <run.cacheDir>/coach), relative to the pipeline file'),
   prices: PricesConfig.optional().describe('Token prices for the cost estimate'),

@@ -24,7 +24,7 @@ export async function createOpenAICoach(options: z.input<typeof OpenAICoachConfi
   const path = env.path ?? 'coach';
   const apiKey = readApiKey(config.apiKeyEnv, config.baseURL, path);
   // The SDK is loaded only when a coach is built, so `mappa validate` stays fast.
-  const [{ OpenAIBackend }, { createLlmCoach }] = await Promise.all([import('./backends/OpenAIBackend.js'), import('./createLlmCoach.js')]);
+  const [{ OpenAIBackend }, { createLlmCoach }] = await Promise.all([import('../../plugins/llm/providers/OpenAIBackend.js'), import('./createLlmCoach.js')]);
   const backend = new OpenAIBackend({
     baseURL: config.baseURL,
     model: config.model,

@@ -8,7 +8,7 @@ import { safeReadFile } from '../../plugins/sandboxes/shared/workspaceFiles.js';
 import type { BlockToolResponseFormatter } from '../code-sandbox/BlockToolResponseFormatter.js';
 import type { CodeToolRunner } from '../code-sandbox/CodeToolRunner.js';
 import { codeToolCall, type CodeBlockRun } from '../code-sandbox/runCodeBlock.js';
-import type { DsbenchCoachExtras } from './coachExtras.js';
+import type { DsbenchCoachFacts } from './dsbenchCoachFacts.js';
 import type { DsbenchEnvironmentSettings } from './DsbenchEnvironmentConfig.js';
 import type { DsbenchTaskFiles, DsbenchTaskMetadata } from './DsbenchTaskMeta.js';
 import { gradeFigures, gradeSubmission, type GradeResult } from './grading/gradeSubmission.js';
@@ -149,7 +149,7 @@ export class DsbenchEpisode implements EpisodeEnvironment {
         ? '(first agent: no previous files)'
         : [...others.values()].map((o) => `${o.role} saved: ${o.files.size ? [...o.files].join(', ') : 'NO FILES SAVED'}`).join(' / ');
     const warning = this.#warnings.get(agent.id);
-    const extras: DsbenchCoachExtras = {
+    const extras: DsbenchCoachFacts = {
       ...(stage ? { stage } : {}),
       agentName: agent.id,
       filesAvailable: this.#fileNames(),

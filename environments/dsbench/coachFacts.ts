@@ -1,8 +1,9 @@
 // The dsbench environment's contract with coaches: the facts it puts in every coach input's `extras`
-// (`DsbenchCoachFacts`), and the pipeline vocabulary (stages, the artifacts each stage must save, task types, parsed
+// (`DsbenchCoachFacts`, also as the zod schema `DsbenchCoachFactsSchema`, with `parseDsbenchCoachFacts` to check them
+// once where a coach reads them; documented in docs/dsbench.md), and the pipeline vocabulary (stages, the artifacts each stage must save, task types, parsed
 // Python errors) coaches need to read them. Coaches import this module only, never the environment's other files
 // (test/layering.test.ts checks it).
-export type { DsbenchCoachExtras, DsbenchCoachExtras as DsbenchCoachFacts } from './coachExtras.js';
+export { DsbenchCoachFactsSchema, parseDsbenchCoachFacts, type DsbenchCoachFacts } from './dsbenchCoachFacts.js';
 export {
   DSBENCH_STAGES,
   STAGE_LABELS,

@@ -5,7 +5,8 @@ import { geminiResponse, providerError, providerReply, requestTexts, scripted, t
 import { useFakeServer } from '../fakes/useFakeServer.js';
 import { makeCoach, mathInput, solverInput } from './coachFixtures.js';
 
-// The same runtime behaviours, driven through each provider's real client library against its wire protocol.
+// The coach on each provider's real client library against its wire protocol. Retries, timeouts, limits and key
+// handling are the shared LLM caller's, tested once per provider in test/llm/llmCaller.test.ts.
 describe.each<[FakeProvider, string]>([
   ['anthropic', '/v1/messages'],
   ['gemini', ':generateContent'],
@@ -48,50 +49,6 @@ describe.each<[FakeProvider, string]>([
     expect(failed.score).toBe(5);
     expect(server.requests).toHaveLength(2);
     expect(coach.stats()).toMatchObject({ repairs: 2, fallbacks: 1 });
-  });
-
-  it('retries a 429 after its Retry-After and a 500', async () => {
-    const times: number[] = [];
-    server.setHandler(
-      scripted([
-        () => (times.push(performance.now()), providerError(provider, 429, 'rate limited', { 'retry-after': '0.4' })),
-        () => (times.push(performance.now()), providerError(provider, 500, 'internal')),
-        () => (times.push(performance.now()), ok('PROCESS_SCORE: 7')),
-      ]),
-    );
-    const coach = await makeCoach(provider, server.url);
-    const e = await coach.evaluate(solverInput());
-    expect(e.score).toBe(7);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(390);
-    expect(coach.stats()).toMatchObject({ retries: 2, rate_limited: 1, api_errors: 2 });
-  });
-
-  it('times out a hanging request and retries', async () => {
-    server.setHandler(scripted([{ hang: true }, ok('PROCESS_SCORE: 2')]));
-    const coach = await makeCoach(provider, server.url, { timeoutMs: 300 });
-    const e = await coach.evaluate(solverInput());
-    expect(e.score).toBe(2);
-    expect(coach.stats()).toMatchObject({ timeouts: 1, retries: 1 });
-  });
-
-  it('sends the API key from the environment and keeps it out of errors and logs', async () => {
-    const key = `${provider}-secret-key-987654321`;
-    process.env['MAPPA_PROVIDER_TEST_KEY'] = key;
-    try {
-      server.setHandler(() => providerError(provider, 403, `key ${key} is not allowed`));
-      const lines: string[] = [];
-      const coach = await makeCoach(provider, server.url, { apiKeyEnv: 'MAPPA_PROVIDER_TEST_KEY' }, { logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }) });
-      const e = await coach.evaluate(solverInput());
-      const h = server.requests[0]!.headers;
-      // This @anthropic-ai/sdk version sends the key as a bearer token; older ones used x-api-key.
-      const sent = provider === 'anthropic' ? (h['x-api-key'] ?? h['authorization']) : provider === 'gemini' ? h['x-goog-api-key'] : h['authorization'];
-      expect(String(sent)).toContain(key);
-      expect(e.flags.fallback).toBe(true);
-      expect(e.error).toContain('HTTP 403');
-      expect(JSON.stringify(e) + lines.join('\n')).not.toContain(key);
-    } finally {
-      delete process.env['MAPPA_PROVIDER_TEST_KEY'];
-    }
   });
 
   it('asks for structured output in the provider format', async () => {

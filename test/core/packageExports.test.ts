@@ -8,7 +8,7 @@ import * as plugin from '../../plugin.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** Factories in plugin folders that are helpers, not a plugin's `create…(options)`. */
-const NOT_PLUGIN_FACTORIES = new Set(['createTfOps']);
+const NOT_PLUGIN_FACTORIES = new Set(['createTfOps', 'createOpenAIClient', 'createAnthropicClient']);
 
 function pluginFactories(): string[] {
   const walk = (dir: string): string[] =>

@@ -3,7 +3,8 @@ import type { CoachInput } from '../../core/contracts/Coach.js';
 import type { ActionRecord } from '../../core/model/Action.js';
 import { createDsbenchRuleCoach } from '../../coaches/dsbench-rule/dsbenchRuleCoachPlugin.js';
 import { analystCap } from '../../coaches/dsbench-rule/scoreCaps.js';
-import type { DsbenchCoachExtras } from '../../environments/dsbench/coachExtras.js';
+import { parseDsbenchCoachFacts, type DsbenchCoachFacts } from '../../environments/dsbench/coachFacts.js';
+import { MappaError } from '../../core/util/MappaError.js';
 import { describeCoachConformance, sampleAction } from '../conformance/coachConformance.js';
 
 const ROLES = { data_engineer: 'Data Engineer', modeler: 'Modeler', analyst: 'Analyst' } as const;
@@ -26,8 +27,8 @@ function act(stage: Stage, o: { index?: number; turnIndex?: number; code?: strin
   });
 }
 
-function input(stage: Stage, action: ActionRecord, extras: Partial<DsbenchCoachExtras>, previous: ActionRecord[] = [], meta: Record<string, unknown> = TASK.metadata): CoachInput {
-  const full: DsbenchCoachExtras = {
+function input(stage: Stage, action: ActionRecord, extras: Partial<DsbenchCoachFacts>, previous: ActionRecord[] = [], meta: Record<string, unknown> = TASK.metadata): CoachInput {
+  const full: DsbenchCoachFacts = {
     stage,
     agentName: stage,
     filesAvailable: BASE_FILES,
@@ -329,6 +330,31 @@ describe('dsbench-rule coach (table)', () => {
   it('refuses input without DSBench evidence (the coach runtime turns this into a flagged fallback)', async () => {
     const bare = { ...CASES[0]!.input, extras: {} };
     await expect(coach.evaluate(bare)).rejects.toThrow(/no DSBench evidence/);
+  });
+
+  it('fails on malformed facts with an error naming each bad field (the runtime flags a fallback)', async () => {
+    const good = CASES[0]!.input;
+    const bad = { ...good, extras: { ...good.extras, taskType: 'binary', codeBlocks: '2', executionError: { kind: 'KeyError' } } };
+    const err = (await coach.evaluate(bad).catch((e: unknown) => e)) as MappaError;
+    expect(err).toBeInstanceOf(MappaError);
+    expect(err.message).toMatch(/^dsbench-rule coach: malformed DSBench coach facts: /);
+    expect(err.message).toContain('extras.taskType');
+    expect(err.message).toContain('extras.codeBlocks');
+    expect(err.message).toContain('extras.executionError.message');
+    expect(err.hint).toContain('docs/dsbench.md');
+    // Strict: a misspelt key is an error too, not silently ignored.
+    const typo = { ...good, extras: { ...good.extras, codeRun: true } };
+    await expect(coach.evaluate(typo)).rejects.toThrow(/extras: .*codeRun/);
+    // The well-formed input scores.
+    expect((await coach.evaluate(good)).score).toBeGreaterThanOrEqual(0);
+  });
+
+  it('parses facts once into typed values (parseDsbenchCoachFacts)', () => {
+    const facts = parseDsbenchCoachFacts(CASES[0]!.input.extras, 'test');
+    expect(facts.taskType).toBe('classification');
+    expect(() => parseDsbenchCoachFacts({ ...CASES[0]!.input.extras, filesAvailable: 'X_train.pkl' }, 'my coach')).toThrow(
+      /^my coach: malformed DSBench coach facts: extras\.filesAvailable: /,
+    );
   });
 
   it('caps helper leaves classification without metrics uncapped', () => {

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { DsbenchCoachFactsSchema } from '../../environments/dsbench/coachFacts.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,8 @@ describe('dsbench environment', () => {
         codeRan: true,
       });
       expect(modCtx.metrics).toBeUndefined();
+      // What the environment gives coaches is exactly the documented facts contract.
+      expect(DsbenchCoachFactsSchema.safeParse(modCtx).success).toBe(true);
 
       const de: AgentTurn = { agentId: 'data_engineer', role: 'Data Engineer', actions: [a0], output: '<think>long reasoning</think>Saved the training data.' };
       const mod: AgentTurn = { agentId: 'modeler', role: 'Modeler', actions: [a1], output: 'Model saved.' };
@@ -121,6 +124,7 @@ describe('dsbench environment', () => {
         metricsText: expect.stringMatching(/^ERROR: No predictions found/),
       });
       expect(ep.groundTruth()).toMatch(/^ERROR: No predictions found/);
+      expect(DsbenchCoachFactsSchema.parse(ctx).executionError).toEqual({ kind: 'FileNotFoundError', message: expect.any(String), file: 'X_test.pkl' });
       const outcome = await ep.evaluate(new Map());
       expect(outcome.success).toBe(false);
       expect(outcome.metrics).toEqual({ valid: 0, fair_accuracy: 0.5, fair_f1: 0, rpg: 0, 'rpg/classification': 0 });
@@ -146,6 +150,7 @@ describe('dsbench environment', () => {
       expect(ctx.submissionValid).toBe(true);
       expect(ctx.metrics.accuracy).toBeGreaterThan(0.6);
       expect(ctx.metricsText).toContain('Accuracy');
+      expect(DsbenchCoachFactsSchema.parse(ctx).metrics?.['accuracy']).toBe(ctx.metrics.accuracy);
       expect(ep.groundTruth()).toBe(ctx.metricsText);
       // Without permission to see ground truth, the coach gets no metrics.
       const blind = await ep.coachContext({ ...AN, coachSeesGroundTruth: false }, record(AN, 0, 0, 'code', t), []);

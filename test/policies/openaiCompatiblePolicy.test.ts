@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAICompatiblePolicy, createOpenAICompatiblePolicy } from '../../plugins/policies/openai-compatible/OpenAICompatiblePolicy.js';
+import { MappaError } from '../../core/util/MappaError.js';
 import { createScriptedPolicy } from '../../plugins/policies/scripted/scriptedPolicyPlugin.js';
 import { describePolicyConformance } from '../conformance/policyConformance.js';
 import { chatCompletion, startFakeServer, type FakeServer } from '../fakes/fakeOpenAIServer.js';
@@ -56,7 +57,7 @@ describe('openai-compatible policy (real openai client, loopback fake server)', 
     const a = await p.generate({ messages: [{ role: 'user', content: 'x' }], seed: 1 });
     const b = await p.generate({ messages: [{ role: 'user', content: 'y' }], seed: 2 });
     expect([a.text, b.text]).toEqual(['fine', 'fine']);
-    expect(p.stats()).toEqual({ calls: 2, logprobs_dropped: 1, version_unreported: 2 });
+    expect(p.stats()).toEqual({ calls: 2, logprobs_dropped: 1, version_unreported: 2, retries: 0, rate_limited: 0, timeouts: 0, api_errors: 1 });
     expect(server.requests.at(-1)!.body.logprobs).toBeUndefined();
   });
 
@@ -66,6 +67,32 @@ describe('openai-compatible policy (real openai client, loopback fake server)', 
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain(`${server.url}/v1`);
     expect((err as Error).message).not.toContain('sk-test-secret-abcdef123');
+  });
+
+  // Retries, Retry-After, timeouts and limits are the shared LLM caller's (test/llm/llmCaller.test.ts); this checks the
+  // policy is wired to it, streamed or not.
+  it.each([false, true])('uses the shared LLM caller (stream: %s): retries a 429 and a 500, counts them, and fails with a hint', async (stream) => {
+    let n = 0;
+    server.setHandler(() => {
+      n++;
+      if (n === 1) return { status: 429, headers: { 'retry-after-ms': '20' }, body: { error: { message: 'slow down' } } };
+      if (n === 2) return { status: 500, body: { error: { message: 'internal' } } };
+      if (!stream) return { body: chatCompletion('third time lucky') };
+      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+        `data: ${JSON.stringify({ id: 's', object: 'chat.completion.chunk', created: 1, model: 'fake-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      return { headers: { 'content-type': 'text/event-stream' }, body: `${chunk({ content: 'third time' }, null)}${chunk({ content: ' lucky' }, 'stop')}data: [DONE]\n\n` };
+    });
+    const fast = { retries: 3, minDelayMs: 1, maxDelayMs: 5, factor: 2, jitter: 0, maxTotalMs: 10_000 };
+    const p = policy({ maxRetries: undefined, retry: fast, stream });
+    const g = await p.generate({ messages: [{ role: 'user', content: 'x' }], seed: 1 });
+    expect(g.text).toBe('third time lucky');
+    expect(p.stats()).toMatchObject({ calls: 1, retries: 2, rate_limited: 1, api_errors: 2, timeouts: 0 });
+
+    server.setHandler(() => ({ status: 404, body: { error: { message: 'model not found' } } }));
+    const err = await policy({ path: 'policies.remote' }).generate({ messages: [{ role: 'user', content: 'x' }], seed: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MappaError);
+    expect((err as MappaError).message).toBe(`policy remote: request to ${server.url}/v1 failed: openai: HTTP 404: 404 model not found`);
+    expect((err as MappaError).hint).toMatch(/check policies\.remote\.baseURL .* serves model "fake-model"/);
   });
 
   it('needs no key for loopback servers but demands one for remote ones', () => {

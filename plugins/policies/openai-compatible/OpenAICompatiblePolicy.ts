@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ExternallyTrainablePolicy } from '../../../core/contracts/ExternallyTrainablePolicy.js';
 import type { GenerateRequest, Generation } from '../../../core/contracts/Policy.js';
 import type { Logger } from '../../../core/contracts/Logger.js';
@@ -7,6 +7,13 @@ import type { ToolCallRequest } from '../../../core/model/ToolCallRequest.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import { readApiKey } from '../../../core/util/readApiKey.js';
 import { redactString } from '../../../core/util/redactSecrets.js';
+import { LlmCaller, type LlmCallCounter } from '../../llm/LlmCaller.js';
+import { LlmError } from '../../llm/LlmError.js';
+import { llmMappaError } from '../../llm/llmMappaError.js';
+import { sharedProviderLimiter } from '../../llm/ProviderLimiter.js';
+import { createOpenAIClient, openaiLlmError } from '../../llm/providers/createOpenAIClient.js';
+import type { RetryPolicy } from '../../llm/retryCall.js';
+import { POLICY_RETRY_DEFAULTS } from './policyRetryDefaults.js';
 
 export interface OpenAICompatiblePolicyOptions {
   readonly id: string;
@@ -24,8 +31,21 @@ export interface OpenAICompatiblePolicyOptions {
   readonly sendSeed?: boolean | undefined;
   /** Role used for tool responses: most chat servers reject `tool` messages without tool-call ids. */
   readonly toolRole?: 'user' | 'tool' | undefined;
+  /** Time limit of one attempt, the whole response included (default 120 s). */
   readonly timeoutMs?: number | undefined;
+  /** Backoff of retried requests (default `POLICY_RETRY_DEFAULTS`). */
+  readonly retry?: RetryPolicy | undefined;
+  /** Overrides `retry.retries` (the setting's older name, kept for existing pipelines). */
   readonly maxRetries?: number | undefined;
+  /** Requests in flight to this endpoint and model at once (default: unlimited); shared with coaches on the same one. */
+  readonly concurrency?: number | undefined;
+  readonly requestsPerMinute?: number | undefined;
+  readonly burst?: number | undefined;
+  /** Seed of the retry jitter. */
+  readonly seed?: number | undefined;
+  /** Environment variable and config path of the settings, named in error hints. */
+  readonly apiKeyEnv?: string | undefined;
+  readonly path?: string | undefined;
   readonly extraBody?: Readonly<Record<string, unknown>> | undefined;
   /** Stream the completion (content, tool-call arguments and log-probs are assembled from the deltas). */
   readonly stream?: boolean | undefined;
@@ -105,15 +125,29 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
   #versionUnreported = 0;
   #version = 0;
   #weightsDir: string | undefined;
+  readonly #caller: LlmCaller;
+  readonly #requests: Record<Exclude<LlmCallCounter, 'attempts'>, number> = { retries: 0, rate_limited: 0, timeouts: 0, api_errors: 0 };
 
   constructor(private readonly o: OpenAICompatiblePolicyOptions) {
-    this.#client = new OpenAI({
-      baseURL: o.baseURL,
-      apiKey: o.apiKey,
-      timeout: o.timeoutMs ?? 120_000,
-      maxRetries: o.maxRetries ?? 3,
-      ...(o.headers ? { defaultHeaders: o.headers } : {}),
-      ...(o.fetch ? { fetch: o.fetch } : {}),
+    this.#client = createOpenAIClient(o);
+    const retry = { ...POLICY_RETRY_DEFAULTS, ...o.retry, ...(o.maxRetries !== undefined ? { retries: o.maxRetries } : {}) };
+    this.#caller = new LlmCaller({
+      provider: 'openai',
+      label: `policy ${o.id}`,
+      timeoutMs: o.timeoutMs ?? 120_000,
+      retry,
+      limiter: sharedProviderLimiter(`openai|${o.baseURL}|${o.model}`, {
+        concurrency: o.concurrency ?? Number.POSITIVE_INFINITY,
+        requestsPerMinute: o.requestsPerMinute,
+        burst: o.burst,
+      }),
+      seed: o.seed ?? 0,
+      mapError: (err) => openaiLlmError(err, o.apiKey),
+      secret: o.apiKey,
+      count: (c) => {
+        if (c !== 'attempts') this.#requests[c]++;
+      },
+      logger: o.logger,
     });
     this.#logprobsSupported = o.logprobs ?? true;
     this.#weightsDir = o.weights;
@@ -133,11 +167,12 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
   }
 
   /**
-   * Calls made, how often the server refused log-probs (then they were dropped and the call repeated), and how many
-   * responses reported no model version (their generations carry the local counter instead).
+   * Calls made, how often the server refused log-probs (then they were dropped and the call repeated), how many
+   * responses reported no model version (their generations carry the local counter instead), and the shared LLM
+   * caller's counts: retries, 429s, attempts that timed out and HTTP errors.
    */
   stats(): Record<string, number> {
-    return { calls: this.#calls, logprobs_dropped: this.#logprobsDropped, version_unreported: this.#versionUnreported };
+    return { calls: this.#calls, logprobs_dropped: this.#logprobsDropped, version_unreported: this.#versionUnreported, ...this.#requests };
   }
 
   setServedWeights(dir: string, version: number): void {
@@ -197,7 +232,7 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
       .withResponse();
     const response = data as OpenAI.Chat.Completions.ChatCompletion & { prompt_token_ids?: number[] | null; model_version?: unknown };
     const choice = response.choices?.[0] as ChoiceWithExtras | undefined;
-    if (!choice) throw new MappaError(`policy ${this.o.id}: response has no choices`);
+    if (!choice) throw new LlmError('openai: response has no choices', { kind: 'invalid-response' });
     return {
       text: choice.message?.content ?? '',
       toolCalls: toRequests(choice.message?.tool_calls),
@@ -275,24 +310,26 @@ export class OpenAICompatiblePolicy implements ExternallyTrainablePolicy {
         : {}),
       ...(this.o.extraBody ?? {}),
     };
-    const call = async (withLogprobs: boolean): Promise<Completion> => {
+    const call = (withLogprobs: boolean): Promise<Completion> => {
       const full = { ...body, ...(withLogprobs ? { logprobs: true } : {}) };
-      return this.o.stream ? this.#stream(full, request.signal) : this.#complete(full, request.signal);
+      // A stream is read to its end inside the attempt, so the attempt's timeout covers it and a retry repeats it whole.
+      return this.#caller.call((signal) => (this.o.stream ? this.#stream(full, signal) : this.#complete(full, signal)), request.signal);
     };
     this.#calls++;
     let response: Completion;
     try {
-      response = await call(this.#logprobsSupported);
-    } catch (err) {
-      // Some servers reject `logprobs`; drop it once, count it, and say so in the log rather than failing the run.
-      if (this.#logprobsSupported && err instanceof OpenAI.BadRequestError && /logprob/i.test(err.message)) {
+      try {
+        response = await call(this.#logprobsSupported);
+      } catch (err) {
+        // Some servers reject `logprobs`; drop it once, count it, and say so in the log rather than failing the run.
+        if (!(this.#logprobsSupported && err instanceof LlmError && err.status === 400 && /logprob/i.test(err.message))) throw err;
         this.#logprobsSupported = false;
         this.#logprobsDropped++;
         this.o.logger?.warn(`policy ${this.o.id}: server rejected logprobs; continuing without them`, { error: redactString(err.message) });
         response = await call(false);
-      } else {
-        throw new MappaError(`policy ${this.o.id}: ${this.o.baseURL} ${redactString((err as Error).message)}`, { cause: err });
       }
+    } catch (err) {
+      throw llmMappaError(err, { who: `policy ${this.o.id}`, baseURL: this.o.baseURL, model: this.o.model, path: this.o.path, apiKeyEnv: this.o.apiKeyEnv });
     }
     const reported = reportedVersion(response.modelVersion) ?? reportedVersion(response.headerVersion);
     if (reported === undefined) this.#versionUnreported++;
@@ -321,7 +358,8 @@ function reportedVersion(v: unknown): number | undefined {
 export function createOpenAICompatiblePolicy(
   options: Omit<OpenAICompatiblePolicyOptions, 'apiKey' | 'id'> & { id?: string; apiKey?: string; apiKeyEnv?: string },
 ): OpenAICompatiblePolicy {
-  const apiKey = options.apiKey ?? readApiKey(options.apiKeyEnv ?? 'OPENAI_API_KEY', options.baseURL, 'openai-compatible');
-  return new OpenAICompatiblePolicy({ ...options, id: options.id ?? options.model, apiKey });
+  const apiKeyEnv = options.apiKeyEnv ?? 'OPENAI_API_KEY';
+  const apiKey = options.apiKey ?? readApiKey(apiKeyEnv, options.baseURL, 'openai-compatible');
+  return new OpenAICompatiblePolicy({ ...options, id: options.id ?? options.model, apiKey, ...(options.apiKey === undefined ? { apiKeyEnv } : {}) });
 }
 

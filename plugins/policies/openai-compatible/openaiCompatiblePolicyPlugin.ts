@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { definePlugin } from '../../../core/plugins/definePlugin.js';
+import { deriveSeed } from '../../../core/util/deriveSeed.js';
 import { readApiKey } from '../../../core/util/readApiKey.js';
+import { rateLimitFields, retryConfig } from '../../llm/llmCallConfig.js';
+import { POLICY_RETRY_DEFAULTS } from './policyRetryDefaults.js';
+
+const PolicyRetryConfig = retryConfig(POLICY_RETRY_DEFAULTS);
 
 export const OpenAICompatiblePolicyConfig = z.strictObject({
   baseURL: z.string().url().default('https://api.openai.com/v1').describe('Server URL ending in /v1 (vLLM: http://127.0.0.1:8000/v1, Ollama: http://127.0.0.1:11434/v1)'),
@@ -17,8 +22,11 @@ export const OpenAICompatiblePolicyConfig = z.strictObject({
   stream: z.boolean().default(false).describe('Stream completions (content, tool-call arguments and log-probs assembled from the deltas)'),
   toolChoice: z.enum(['auto', 'required', 'none']).optional().describe('OpenAI tool_choice for agents with function tools'),
   parallelToolCalls: z.boolean().optional().describe('OpenAI parallel_tool_calls for agents with function tools'),
-  timeoutMs: z.number().int().min(1).default(120_000),
-  maxRetries: z.number().int().min(0).default(3),
+  timeoutMs: z.number().int().min(1).default(120_000).describe('Time limit of one attempt, the whole (streamed) response included'),
+  retry: PolicyRetryConfig.default(PolicyRetryConfig.parse({})).describe('Backoff of requests retried on 429, 5xx, timeouts and network errors'),
+  maxRetries: z.number().int().min(0).optional().describe('Overrides retry.retries (older name of that setting)'),
+  concurrency: z.number().int().min(1).optional().describe('Requests in flight to this endpoint and model (default: unlimited; shared with coaches on the same endpoint and model)'),
+  ...rateLimitFields,
   extraBody: z.record(z.string(), z.unknown()).optional().describe('Extra JSON fields sent with every request'),
   headers: z.record(z.string(), z.string()).optional(),
   weights: z
@@ -60,6 +68,8 @@ export const openaiCompatiblePolicyPlugin = definePlugin({
       ...(config.weights !== undefined ? { weights: resolve(deps.run.baseDir, config.weights) } : {}),
       id: deps.id,
       apiKey: readApiKey(config.apiKeyEnv, config.baseURL, deps.path),
+      seed: deriveSeed(deps.run.seed, 'policy-retry-jitter', deps.id),
+      path: deps.path,
       logger: deps.logger,
     });
   },

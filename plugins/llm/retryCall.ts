@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import { abortableSleep } from './abortableSleep.js';
-import { BackendError } from './BackendError.js';
+import { LlmError } from './LlmError.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -18,7 +18,7 @@ export interface RetryHooks {
   /** Uniform random number in [0, 1) for jitter (seeded by the caller). */
   readonly random: () => number;
   /** Called before each wait; `retryAfterMs` is set when the server asked for it. */
-  readonly onRetry?: (error: BackendError, delayMs: number, attempt: number) => void;
+  readonly onRetry?: (error: LlmError, delayMs: number, attempt: number) => void;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -29,7 +29,7 @@ export function backoffDelay(policy: RetryPolicy, n: number, random: () => numbe
 }
 
 /**
- * Runs `attempt` with retries on retryable `BackendError`s (429, 408/409/425, 5xx, timeouts, network errors).
+ * Runs `attempt` with retries on retryable `LlmError`s (429, 408/409/425, 5xx, timeouts, network errors).
  * A server's `Retry-After` replaces the computed backoff. The count and the total time are both bounded; the last
  * error is thrown when either bound is reached or the error is not retryable.
  */
@@ -43,7 +43,7 @@ export async function retryCall<T>(attempt: () => Promise<T>, policy: RetryPolic
     maxRetryTime: policy.maxTotalMs,
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     shouldRetry: async ({ error, retriesConsumed }) => {
-      if (!(error instanceof BackendError) || !error.retryable) return false;
+      if (!(error instanceof LlmError) || !error.retryable) return false;
       const delay = error.retryAfterMs ?? backoffDelay(policy, retriesConsumed, hooks.random);
       if (performance.now() - started + delay > policy.maxTotalMs) return false;
       hooks.onRetry?.(error, delay, retriesConsumed + 1);

@@ -1,10 +1,10 @@
-import OpenAI from 'openai';
-import { BackendError } from '../BackendError.js';
+import type OpenAI from 'openai';
 import type { CompletionRequest, CompletionResult, LlmBackend } from '../LlmBackend.js';
-import { stainlessBackendError } from './stainlessBackendError.js';
-import { stainlessClientOptions, type StainlessConnection } from './stainlessClientOptions.js';
+import type { LlmConnection } from '../LlmConnection.js';
+import { LlmError } from '../LlmError.js';
+import { createOpenAIClient, openaiLlmError } from './createOpenAIClient.js';
 
-export interface OpenAIBackendOptions extends StainlessConnection {
+export interface OpenAIBackendOptions extends LlmConnection {
   readonly model: string;
   /** `max_completion_tokens` for OpenAI reasoning models, `max_tokens` for most OpenAI-compatible servers. */
   readonly maxTokensField?: 'max_tokens' | 'max_completion_tokens' | undefined;
@@ -17,7 +17,7 @@ export class OpenAIBackend implements LlmBackend {
   readonly #client: OpenAI;
 
   constructor(private readonly o: OpenAIBackendOptions) {
-    this.#client = new OpenAI(stainlessClientOptions(o));
+    this.#client = createOpenAIClient(o);
   }
 
   get model(): string {
@@ -35,7 +35,7 @@ export class OpenAIBackend implements LlmBackend {
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.maxTokens ? { [this.o.maxTokensField ?? 'max_tokens']: request.maxTokens } : {}),
       ...(request.jsonSchema
-        ? { response_format: { type: 'json_schema', json_schema: { name: 'coach_evaluation', schema: request.jsonSchema, strict: true } } }
+        ? { response_format: { type: 'json_schema', json_schema: { name: request.jsonSchemaName ?? 'response', schema: request.jsonSchema, strict: true } } }
         : {}),
       ...(this.o.extraBody ?? {}),
     };
@@ -45,10 +45,10 @@ export class OpenAIBackend implements LlmBackend {
         signal,
       });
     } catch (err) {
-      throw stainlessBackendError('openai', err, this.o.apiKey, OpenAI);
+      throw openaiLlmError(err, this.o.apiKey);
     }
     const choice = response.choices?.[0];
-    if (!choice) throw new BackendError('openai: response has no choices', { kind: 'invalid-response' });
+    if (!choice) throw new LlmError('openai: response has no choices', { kind: 'invalid-response' });
     return {
       text: choice.message?.content ?? '',
       inputTokens: response.usage?.prompt_tokens ?? 0,

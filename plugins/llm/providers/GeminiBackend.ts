@@ -1,6 +1,7 @@
 import { ApiError, GoogleGenAI, type Content, type GenerateContentResponse } from '@google/genai';
-import { BackendError, parseRetryAfter } from '../BackendError.js';
 import type { CompletionRequest, CompletionResult, LlmBackend } from '../LlmBackend.js';
+import { LlmError } from '../LlmError.js';
+import { parseRetryAfter } from '../parseRetryAfter.js';
 import { scrubSecret } from '../scrubSecret.js';
 
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -12,6 +13,8 @@ export interface GeminiBackendOptions {
   readonly model: string;
   readonly apiKey: string;
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** Injectable fetch (tests, proxies). */
+  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** The Gemini API via `@google/genai` (API-key auth; Vertex AI users can use the OpenAI-compatible endpoint instead). */
@@ -48,7 +51,7 @@ export class GeminiBackend implements LlmBackend {
     // ApiError carries only the status, so the response headers (Retry-After) are read through our own fetch.
     let lastHeaders: Headers | undefined;
     const recordingFetch: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
+      const res = await (this.o.fetch ?? globalThis.fetch)(input, init);
       if (!res.ok) lastHeaders = res.headers;
       return res;
     };
@@ -67,7 +70,7 @@ export class GeminiBackend implements LlmBackend {
         },
       });
     } catch (err) {
-      throw this.#toBackendError(err, signal, lastHeaders);
+      throw this.#toLlmError(err, signal, lastHeaders);
     }
     // Thinking models return thought parts; only the answer parts are parsed (as in the reference coach).
     const parts = response.candidates?.[0]?.content?.parts ?? [];
@@ -85,17 +88,17 @@ export class GeminiBackend implements LlmBackend {
     };
   }
 
-  #toBackendError(err: unknown, signal: AbortSignal, headers: Headers | undefined): BackendError {
+  #toLlmError(err: unknown, signal: AbortSignal, headers: Headers | undefined): LlmError {
     const scrub = (m: string) => scrubSecret(m, this.o.apiKey);
     if (err instanceof ApiError) {
-      return new BackendError(`gemini: HTTP ${err.status}: ${scrub(err.message)}`, {
+      return new LlmError(`gemini: HTTP ${err.status}: ${scrub(err.message)}`, {
         kind: 'http',
         status: err.status,
         retryAfterMs: parseRetryAfter(headers),
       });
     }
-    if (signal.aborted || (err as Error)?.name === 'AbortError') return new BackendError('gemini: request aborted', { kind: 'aborted' });
-    if (err instanceof TypeError) return new BackendError(`gemini: connection failed: ${scrub(err.message)}`, { kind: 'network' });
-    return new BackendError(`gemini: ${scrub((err as Error)?.message ?? String(err))}`, { kind: 'invalid-response' });
+    if (signal.aborted || (err as Error)?.name === 'AbortError') return new LlmError('gemini: request aborted', { kind: 'aborted' });
+    if (err instanceof TypeError) return new LlmError(`gemini: connection failed: ${scrub(err.message)}`, { kind: 'network' });
+    return new LlmError(`gemini: ${scrub((err as Error)?.message ?? String(err))}`, { kind: 'invalid-response' });
   }
 }

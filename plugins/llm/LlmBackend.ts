@@ -1,17 +1,19 @@
-/** One chat message sent to a coach model. */
-export interface CoachChatMessage {
+/** One chat message of a plain text completion. */
+export interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant';
   readonly content: string;
 }
 
-/** A provider-neutral completion request; every field takes part in the cache key. */
+/** A provider-neutral text completion request. */
 export interface CompletionRequest {
-  readonly messages: readonly CoachChatMessage[];
+  readonly messages: readonly ChatMessage[];
   /** Omitted: the server's default (some reasoning models reject a temperature). */
   readonly temperature?: number;
   readonly maxTokens?: number;
   /** JSON schema the reply must follow (structured output), for backends that support it. */
   readonly jsonSchema?: Readonly<Record<string, unknown>>;
+  /** Name of that schema where the wire format wants one (OpenAI's `json_schema.name`; default `response`). */
+  readonly jsonSchemaName?: string;
 }
 
 export interface CompletionResult {
@@ -24,11 +26,11 @@ export interface CompletionResult {
 }
 
 /**
- * The thin part of an LLM coach that speaks one provider's wire protocol. It makes exactly one HTTP request per call
- * (no retries of its own: the coach runtime retries, limits and caches) and turns failures into `BackendError`.
+ * One provider's text completion (messages in, text and token counts out). It makes exactly one HTTP request per call
+ * (no retries of its own: `LlmCaller` retries, limits and times out) and turns failures into `LlmError`.
  */
 export interface LlmBackend {
-  /** Provider name, part of the cache key (`openai`, `anthropic`, `gemini`). */
+  /** Provider name (`openai`, `anthropic`, `gemini`); part of cache keys and limiter keys. */
   readonly provider: string;
   readonly model: string;
   /** Base URL requests go to; identifies the provider for shared rate limits. */

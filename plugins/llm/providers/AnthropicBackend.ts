@@ -1,9 +1,9 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { CompletionRequest, CompletionResult, LlmBackend } from '../LlmBackend.js';
-import { stainlessBackendError } from './stainlessBackendError.js';
-import { stainlessClientOptions, type StainlessConnection } from './stainlessClientOptions.js';
+import type { LlmConnection } from '../LlmConnection.js';
+import { anthropicLlmError, createAnthropicClient } from './createAnthropicClient.js';
 
-export interface AnthropicBackendOptions extends StainlessConnection {
+export interface AnthropicBackendOptions extends LlmConnection {
   readonly model: string;
 }
 
@@ -13,7 +13,7 @@ export class AnthropicBackend implements LlmBackend {
   readonly #client: Anthropic;
 
   constructor(private readonly o: AnthropicBackendOptions) {
-    this.#client = new Anthropic(stainlessClientOptions(o));
+    this.#client = createAnthropicClient(o);
   }
 
   get model(): string {
@@ -39,7 +39,7 @@ export class AnthropicBackend implements LlmBackend {
     try {
       response = await this.#client.messages.create(body, { signal });
     } catch (err) {
-      throw stainlessBackendError('anthropic', err, this.o.apiKey, Anthropic);
+      throw anthropicLlmError(err, this.o.apiKey);
     }
     const text = response.content
       .filter((b): b is Anthropic.TextBlock => b.type === 'text')

@@ -45,6 +45,12 @@ export interface EpisodeEnvironment {
    * then run in and read the same files as the environment's code blocks.
    */
   workspace?(): SandboxWorkspace | undefined;
+  /**
+   * Files created or changed in the workspace since the last attribution, credited to this action. The runner calls it
+   * after an action's function tools ran (`write_file`, a `python` tool, …), so their files are credited like a code
+   * block's; environments without a workspace leave it out.
+   */
+  commitFiles?(agent: AgentSpec, actionIndex: number): Promise<readonly Artifact[]>;
   /** Files in the workspace and who wrote them. */
   artifacts(): Promise<readonly Artifact[]>;
   /** Extra context for the coach about one action (file lists, files saved by earlier agents, metrics). */

@@ -344,6 +344,8 @@ export class EpisodeRunner {
                 actionCtx,
               )
             : undefined;
+        // Files the function tools wrote are credited to this action, as code blocks' files are by the environment.
+        const toolFiles = functionRun && env.commitFiles ? await stage('environment', agent.id, () => env.commitFiles!(agent, index)) : [];
         const toolMs = performance.now() - t1;
         const toolCalls: readonly ToolCall[] = functionRun?.calls ?? tool?.calls ?? [];
         const action: ActionRecord = {
@@ -366,7 +368,7 @@ export class EpisodeRunner {
             : tool
               ? { toolOutputRole: tool.message.role === 'tool' ? ('tool' as const) : ('user' as const) }
               : {}),
-          filesWritten: tool?.filesWritten ?? [],
+          filesWritten: tool?.filesWritten ?? toolFiles,
           extras: tool?.extras ?? {},
           timings: { generateMs, toolMs },
         };

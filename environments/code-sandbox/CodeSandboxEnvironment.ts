@@ -94,6 +94,9 @@ export class CodeSandboxEnvironment implements Environment {
       workspace() {
         return runner.sandboxWorkspace;
       },
+      async commitFiles(agent, actionIndex) {
+        return runner.commitFiles(agent.id, actionIndex);
+      },
       async artifacts() {
         return runner.files();
       },

@@ -174,6 +174,11 @@ export class CodeToolRunner {
     return { blocks: blocks.length, runs, skipped, filesWritten };
   }
 
+  /** Files created or changed since the last attribution (by function tools, say), credited to this action. */
+  async commitFiles(agentId: string, actionIndex: number): Promise<Artifact[]> {
+    return this.ws ? this.ws.tracker.commit(agentId, actionIndex) : [];
+  }
+
   /**
    * Runs the action's code blocks (see `run`) and renders the tool response with the configured Liquid template;
    * `undefined` when the action has no code (which ends the agent's turn).

@@ -129,6 +129,10 @@ export class DsbenchEpisode implements EpisodeEnvironment {
     return this.code.sandboxWorkspace;
   }
 
+  async commitFiles(agent: AgentSpec, actionIndex: number): Promise<readonly Artifact[]> {
+    return this.code.commitFiles(agent.id, actionIndex);
+  }
+
   async artifacts(): Promise<readonly Artifact[]> {
     return this.code.files();
   }

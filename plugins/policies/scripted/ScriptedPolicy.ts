@@ -1,4 +1,5 @@
 import type { GenerateRequest, Generation, Policy } from '../../../core/contracts/Policy.js';
+import { parseToolCallText } from '../../../core/tools/parseToolCallText.js';
 
 export interface ScriptedRule {
   /** Regular expression tested against the last non-assistant message. */
@@ -40,7 +41,10 @@ export class ScriptedPolicy implements Policy {
     const replies = this.o.replies ?? [];
     const text = rule?.reply ?? replies[Math.min(turn, replies.length - 1)] ?? '';
     const tokenIds = toIds(text);
+    // Like a model that writes tool calls as text (Qwen's `<tool_call>` JSON): the runner runs the agent's tools.
+    const toolCalls = request.tools?.length ? parseToolCallText(text) : [];
     return {
+      ...(toolCalls.length ? { toolCalls } : {}),
       text,
       contextIds: toIds(request.messages.map((m) => m.content).join('\n')),
       tokenIds,

@@ -92,24 +92,25 @@ async function tmpDir(): Promise<string> {
 }
 
 describe('run.overlap: one-step', () => {
-  it('the trainer process gives the in-process schedule\'s numbers, twice the same, one version stale; --resume continues', { timeout: 240_000 }, async () => {
+  it('the trainer process gives exactly the in-process schedule\'s numbers, one version stale; --resume continues', { timeout: 240_000 }, async () => {
     const tmp = await tmpDir();
     const file = join(tmp, 'pipeline.json');
     await writeFile(file, JSON.stringify(pipeline(tmp, reinforce), null, 2));
-    const [a, b] = await Promise.all([runCli(['train', file, '--run-dir', join(tmp, 'a'), '-q']), runCli(['train', file, '--run-dir', join(tmp, 'b'), '-q'])]);
+    // In-process (no trainer process): each update runs after the next step's rollouts, the same schedule. It runs
+    // while the CLI's run (with its trainer process) does.
+    const inProcess = async () => {
+      const { pipeline: resolved } = await loadPipelineFile(file, createBuiltinRegistry());
+      const run = await createRun({ pipeline: resolved, runDir: join(tmp, 'inproc'), logger: silentLogger });
+      try {
+        await run.runner.train();
+      } finally {
+        await run.dispose();
+      }
+    };
+    const [a] = await Promise.all([runCli(['train', file, '--run-dir', join(tmp, 'a'), '-q']), inProcess()]);
     expect(a.code, a.stderr).toBe(0);
-    expect(b.code, b.stderr).toBe(0);
-    // In-process (no trainer process): each update runs after the next step's rollouts, the same schedule.
-    const { pipeline: resolved } = await loadPipelineFile(file, createBuiltinRegistry());
-    const run = await createRun({ pipeline: resolved, runDir: join(tmp, 'inproc'), logger: silentLogger });
-    try {
-      await run.runner.train();
-    } finally {
-      await run.dispose();
-    }
     const ma = await readMetrics(join(tmp, 'a'));
     expect(ma.map((r) => r['step'])).toEqual([1, 2, 3]);
-    expect(await readMetrics(join(tmp, 'b'))).toEqual(ma);
     expect(await readMetrics(join(tmp, 'inproc'))).toEqual(ma);
     // Step 1 trains on the initial weights' samples; later steps on samples one version behind, with their
     // behaviour log-probs as the old ones (a nonzero PPO ratio spread: clipping and behaviour_kl appear).

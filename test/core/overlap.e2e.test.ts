@@ -30,6 +30,8 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
+// A few seconds per run on a quiet machine; generous for shared, loaded ones.
+const CLI_TIMEOUT = 300_000;
 const prompt = join(ROOT, 'test', 'fixtures', 'tiny-pipeline', 'prompts', 'agent.liquid');
 
 /** Three agents on two real tfjs-transformer tiny policies (coder and verifier share one), trained by `trainer`. */
@@ -92,7 +94,7 @@ async function tmpDir(): Promise<string> {
 }
 
 describe('run.overlap: one-step', () => {
-  it('the trainer process gives exactly the in-process schedule\'s numbers, one version stale; --resume continues', { timeout: 240_000 }, async () => {
+  it('the trainer process gives exactly the in-process schedule\'s numbers, one version stale; --resume continues', { timeout: 900_000 }, async () => {
     const tmp = await tmpDir();
     const file = join(tmp, 'pipeline.json');
     await writeFile(file, JSON.stringify(pipeline(tmp, reinforce), null, 2));
@@ -107,7 +109,7 @@ describe('run.overlap: one-step', () => {
         await run.dispose();
       }
     };
-    const [a] = await Promise.all([runCli(['train', file, '--run-dir', join(tmp, 'a'), '-q']), inProcess()]);
+    const [a] = await Promise.all([runCli(['train', file, '--run-dir', join(tmp, 'a'), '-q'], {}, CLI_TIMEOUT), inProcess()]);
     expect(a.code, a.stderr).toBe(0);
     const ma = await readMetrics(join(tmp, 'a'));
     expect(ma.map((r) => r['step'])).toEqual([1, 2, 3]);
@@ -133,7 +135,7 @@ describe('run.overlap: one-step', () => {
 
     // Resume for one more step: the trainer process starts from the checkpoint's weights and trainer state; the first
     // resumed step rolls out with the checkpoint's weights (staleness 0, documented), then trains on.
-    const resumed = await runCli(['train', '--resume', join(tmp, 'a'), '--set', 'run.steps=4', '-q']);
+    const resumed = await runCli(['train', '--resume', join(tmp, 'a'), '--set', 'run.steps=4', '-q'], {}, CLI_TIMEOUT);
     expect(resumed.code, resumed.stderr).toBe(0);
     const mr = await readMetrics(join(tmp, 'a'));
     expect(mr.map((r) => r['step'])).toEqual([1, 2, 3, 4]);
@@ -144,12 +146,12 @@ describe('run.overlap: one-step', () => {
     expect(JSON.parse(readFileSync(join(tmp, 'a', 'checkpoints', 'step-0004', 'policies', 'a', 'mappa_policy.json'), 'utf8')).policyVersion).toBe(4);
   });
 
-  it('an update that fails in the trainer process fails the run naming the step; no process is left', { timeout: 120_000 }, async () => {
+  it('an update that fails in the trainer process fails the run naming the step; no process is left', { timeout: 600_000 }, async () => {
     const tmp = await tmpDir();
     const file = join(tmp, 'pipeline.json');
     await writeFile(file, JSON.stringify(pipeline(tmp, { use: 'scripted-trainer', failAtStep: 2 }), null, 2));
     const runDir = join(tmp, 'run');
-    const res = await runCli(['train', file, '--run-dir', runDir, '-q']);
+    const res = await runCli(['train', file, '--run-dir', runDir, '-q'], {}, CLI_TIMEOUT);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('the update of step 2 failed in the trainer process: scripted failure at step 2');
     expect(res.stderr).toContain('hint: the test asked for it');
@@ -161,7 +163,7 @@ describe('run.overlap: one-step', () => {
     expect(existsSync(join(runDir, 'checkpoints', 'step-0001', 'trainer', 'state.json'))).toBe(true);
   });
 
-  it('Ctrl-C stops the run after the update in flight and the trainer process with it; SIGKILL of mappa takes it along', { timeout: 120_000 }, async () => {
+  it('Ctrl-C stops the run after the update in flight and the trainer process with it; SIGKILL of mappa takes it along', { timeout: 600_000 }, async () => {
     const tmp = await tmpDir();
     const file = join(tmp, 'pipeline.json');
     await writeFile(file, JSON.stringify(pipeline(tmp, { use: 'scripted-trainer', busyMs: 1500 }, { steps: 50, eval: { atStart: false, every: 0, atEnd: false } }), null, 2));
@@ -171,7 +173,7 @@ describe('run.overlap: one-step', () => {
       started.push(parent.pid!);
       const exited = new Promise<number | null>((r) => parent.once('exit', (code) => r(code)));
       // Running once a step's row is written (the trainer process trains the next one).
-      expect(await waitFor(() => existsSync(join(runDir, 'metrics.jsonl')), 90_000, 100)).toBe(true);
+      expect(await waitFor(() => existsSync(join(runDir, 'metrics.jsonl')), 300_000, 100)).toBe(true);
       const children = trainerChildren(runDir);
       expect(children.length).toBe(1);
       started.push(...children);

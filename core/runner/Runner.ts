@@ -419,7 +419,7 @@ export class Runner {
     const spec = this.pipeline.spec;
     const evalSettings = spec.run.eval;
     const interrupted = () => this.run.signal.aborted;
-    const executor = this.updateExecutor ?? inProcessUpdateExecutor(this.trainer!, this.run.signal);
+    const executor = this.updateExecutor ?? inProcessUpdateExecutor(this.trainer!);
     if (!executor.concurrent) {
       this.logger.warn(
         'run.overlap: one-step without a trainer process (the mappa CLI starts one): each update runs in this process after the next step\'s rollouts — the same numbers, no time saved',

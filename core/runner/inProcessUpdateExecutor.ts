@@ -8,14 +8,15 @@ import type { UpdateExecutor, UpdateRequest, UpdateResult, UpdateTicket } from '
  * cannot run while rollouts do: `wait` trains, after the runner's rollouts of the next step. The schedule (and every
  * number) is the trainer process's; only the wall time differs.
  */
-export function inProcessUpdateExecutor(trainer: Trainer, signal?: AbortSignal): UpdateExecutor {
+export function inProcessUpdateExecutor(trainer: Trainer): UpdateExecutor {
   let policies: ReadonlyMap<string, Policy> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const run = async (r: UpdateRequest): Promise<UpdateResult> => {
     if (!policies) throw new MappaError('the update executor was used before start()');
     const batches: AgentBatch[] = r.batches.map((b) => ({ agentId: b.agentId, policy: policies!.get(b.policyId)!, experiences: b.experiences }));
     const t0 = performance.now();
-    const metrics = await trainer.step(batches, { step: r.step, totalSteps: r.totalSteps, offPolicy: r.offPolicy, ...(signal ? { signal } : {}) });
+    // No abort signal, as in the trainer process: after Ctrl-C the update in flight still finishes (and is logged).
+    const metrics = await trainer.step(batches, { step: r.step, totalSteps: r.totalSteps, offPolicy: r.offPolicy });
     return { metrics, seconds: (performance.now() - t0) / 1000 };
   };
   return {

@@ -12,3 +12,7 @@ export { agentOrder } from './core/pipeline/agentOrder.js';
 export { atomicWriteFile, atomicWriteDir } from './core/util/atomicWrite.js';
 export { truncateMiddle } from './core/util/truncate.js';
 export { packageRoot } from './core/util/packageRoot.js';
+// Where `run.overlap: one-step` runs updates (createRun's `updateExecutor`); the trainer side of a trainer process.
+export type { UpdateExecutor, UpdateRequest, UpdateResult, UpdateTicket, UpdateBatch } from './core/runner/UpdateExecutor.js';
+export { inProcessUpdateExecutor } from './core/runner/inProcessUpdateExecutor.js';
+export { TrainerHost } from './core/runner/TrainerHost.js';

@@ -5,6 +5,7 @@ import { MappaError } from '../core/util/MappaError.js';
 import { redactString } from '../core/util/redactSecrets.js';
 import { registerEvalCommand } from './commands/evalCommand.js';
 import { registerExportCommand } from './commands/exportCommand.js';
+import { registerInternalTrainerCommand } from './commands/internalTrainerCommand.js';
 import { registerInternalWarmStartCommand } from './commands/internalWarmStartCommand.js';
 import { registerPluginsCommand } from './commands/pluginsCommand.js';
 import { registerSchemaCommand } from './commands/schemaCommand.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerSchemaCommand(program);
   registerExportCommand(program);
   registerInternalWarmStartCommand(program);
+  registerInternalTrainerCommand(program);
   for (const register of extraCommands) register(program);
   return program;
 }

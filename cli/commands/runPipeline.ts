@@ -9,6 +9,7 @@ import { loadPipelineForCli, loadPipelineFromRunDir, promptHashes } from '../loa
 import { afterRunHooks } from '../runHooks.js';
 import { interruptSignal } from '../interrupt.js';
 import { childProcessWarmStartExecutor } from '../childProcessWarmStartExecutor.js';
+import { childProcessUpdateExecutor } from '../childProcessUpdateExecutor.js';
 
 export interface RunPipelineOptions {
   readonly file?: string;
@@ -39,6 +40,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<number> 
     rawPipeline: loaded.raw,
     logLevel: options.quiet ? 'warn' : 'info',
     warmStartExecutor: ({ runDir }) => childProcessWarmStartExecutor({ runDir, signal }),
+    updateExecutor: ({ runDir, logger }) => childProcessUpdateExecutor({ runDir, logger }),
     logWrite: (line) => progress.log(line),
   }).catch((err) => {
     progress.close();

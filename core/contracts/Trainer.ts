@@ -11,6 +11,12 @@ export interface TrainStepContext {
   readonly step: number;
   readonly totalSteps: number;
   readonly signal?: AbortSignal;
+  /**
+   * The experiences may come from an older policy version than the one being updated (`run.overlap: one-step`):
+   * policy-gradient trainers then take the log-probs recorded at generation (the behaviour policy's) as the old
+   * log-probs of the PPO ratio and the KL, instead of recomputing them under the current policy.
+   */
+  readonly offPolicy?: boolean;
   /** Optional progress callback for long updates (e.g. a warm start over thousands of demonstrations). */
   readonly onProgress?: (done: number, total: number) => void;
 }

@@ -15,6 +15,7 @@ import { Runner } from '../runner/Runner.js';
 import type { RunLoggers } from '../runner/RunLoggers.js';
 import type { RunStore } from '../runner/RunStore.js';
 import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
+import type { UpdateExecutor } from '../runner/UpdateExecutor.js';
 import { TOKENS } from './tokens.js';
 
 export interface RunContainerOptions {
@@ -24,6 +25,7 @@ export interface RunContainerOptions {
   readonly store: RunStore;
   readonly progress: ProgressReporter;
   readonly warmStartExecutor?: WarmStartExecutor;
+  readonly updateExecutor?: UpdateExecutor;
   readonly loggers?: RunLoggers;
 }
 
@@ -44,6 +46,7 @@ export function createRunContainer(options: RunContainerOptions): Container {
   container.bind(TOKENS.Progress).toConstantValue(options.progress);
   if (options.loggers) container.bind(TOKENS.RunLoggers).toConstantValue(options.loggers);
   if (options.warmStartExecutor) container.bind(TOKENS.WarmStartExecutor).toConstantValue(options.warmStartExecutor);
+  if (options.updateExecutor) container.bind(TOKENS.UpdateExecutor).toConstantValue(options.updateExecutor);
 
   const load = <K extends PluginKind>(kind: K, ref: PluginRef, path: string, token: symbol, name?: string) => {
     const issues: ValidationIssue[] = [];

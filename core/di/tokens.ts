@@ -16,6 +16,7 @@ import type { RunLoggers } from '../runner/RunLoggers.js';
 import type { RunStore } from '../runner/RunStore.js';
 import type { ProgressReporter } from '../runner/ProgressReporter.js';
 import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
+import type { UpdateExecutor } from '../runner/UpdateExecutor.js';
 
 /** DI service identifiers. `Symbol.for` keeps them identical across module copies (e.g. a plugin importing the package). */
 export const TOKENS = {
@@ -41,4 +42,6 @@ export const TOKENS = {
   ToolSources: Symbol.for('mappa.ToolSources') as ServiceIdentifier<ReadonlyMap<string, readonly ToolSource[]>>,
   /** Optional: how warm-start jobs run (default: in this process, one after another). */
   WarmStartExecutor: Symbol.for('mappa.WarmStartExecutor') as ServiceIdentifier<WarmStartExecutor>,
+  /** Optional: where `run.overlap: one-step` runs the updates (default: in this process, after the next rollouts). */
+  UpdateExecutor: Symbol.for('mappa.UpdateExecutor') as ServiceIdentifier<UpdateExecutor>,
 } as const;

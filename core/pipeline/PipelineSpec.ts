@@ -63,6 +63,13 @@ export const RunSettingsSchema = z.strictObject({
   outputDir: z.string().default('runs'),
   /** Shared cache (coach responses, warm-start checkpoints), relative to the pipeline file unless absolute. */
   cacheDir: z.string().default('.mappa-cache'),
+  /**
+   * `one-step`: the update of step k runs in a trainer process with its own TensorFlow.js while this process rolls out
+   * and coaches step k+1 with the weights before it (one-step off-policy, as verl's one-step-off-policy); the PPO ratio
+   * and KL use the log-probs recorded at generation, `train/staleness_mean` says how many versions behind the samples
+   * were. `off`: roll out, then update, one after the other (results of earlier versions). See docs/trainers.md.
+   */
+  overlap: z.enum(['off', 'one-step']).default('off'),
   /** Save a checkpoint every N steps (0 = only at the end). */
   checkpointEvery: z.number().int().min(0).default(1),
   keepCheckpoints: z.number().int().min(1).default(2),

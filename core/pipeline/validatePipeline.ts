@@ -255,6 +255,18 @@ export async function validatePipeline(raw: unknown, options: ValidateOptions): 
       });
     }
   }
+  // One-step overlap moves the local trainer to its own process; without a local trainer there is nothing to overlap.
+  if (rawRun && typeof rawRun === 'object' && rawRun['overlap'] === 'one-step') {
+    if (rawObj['trainer'] === undefined) {
+      issues.push({ path: 'run.overlap', message: 'run.overlap: one-step overlaps rollouts with the update, but the pipeline has no trainer', hint: 'add a trainer, or drop run.overlap' });
+    } else if ((rawObj['trainer'] as { use?: unknown } | null)?.use === 'external') {
+      issues.push({
+        path: 'run.overlap',
+        message: 'run.overlap: one-step needs a local trainer (the external trainer updates the served weights itself)',
+        hint: 'drop run.overlap, or train with reinforce++ / grpo on local policies',
+      });
+    }
+  }
   const rawWarm = rawObj['warmStart'] as Record<string, unknown> | undefined;
   const warmTrainerDef =
     rawWarm && typeof rawWarm === 'object'

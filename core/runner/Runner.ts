@@ -33,6 +33,9 @@ import { warmStart } from './warmStart.js';
 import { context, trace } from '@opentelemetry/api';
 import { attrs, inSpan, mappaTracer } from './tracing.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
+import type { UpdateBatch, UpdateExecutor, UpdateTicket } from './UpdateExecutor.js';
+import { inProcessUpdateExecutor } from './inProcessUpdateExecutor.js';
+import type { Span } from '@opentelemetry/api';
 import type { MetricsRow, RunStore } from './RunStore.js';
 import type { RunLoggers } from './RunLoggers.js';
 
@@ -76,6 +79,7 @@ export class Runner {
     @inject(TOKENS.WarmStartExecutor) @optional() private readonly warmStartExecutor?: WarmStartExecutor,
     @inject(TOKENS.RunLoggers) @optional() private readonly loggers?: RunLoggers,
     @inject(TOKENS.ToolSources) @optional() toolSources?: ReadonlyMap<string, readonly ToolSource[]>,
+    @inject(TOKENS.UpdateExecutor) @optional() private readonly updateExecutor?: UpdateExecutor,
   ) {
     const settings = pipeline.spec.run;
     this.#coach = new CoachScheduler(coach, settings.coachConcurrency, logger);
@@ -207,18 +211,19 @@ export class Runner {
     return join(this.store.checkpointsDir, checkpointDirName(step));
   }
 
-  async #saveCheckpoint(step: number): Promise<void> {
+  /** `saveTrainer` writes the trainer state (default: the run's trainer; in overlap mode, the trainer process's). */
+  async #saveCheckpoint(step: number, saveTrainer = this.trainer?.saveState ? (dir: string) => this.trainer!.saveState!(dir) : undefined): Promise<void> {
     const dir = this.#checkpointDir(step);
     await atomicWriteDir(dir, async (tmp) => {
       const saved = this.#checkpointedPolicies();
       for (const id of saved) await this.policies.get(id)!.save!(join(tmp, 'policies', safePathSegment(id, 'policy id')), { exact: true });
-      if (this.trainer?.saveState) {
+      if (saveTrainer) {
         await mkdir(join(tmp, 'trainer'), { recursive: true });
-        await this.trainer.saveState(join(tmp, 'trainer'));
+        await saveTrainer(join(tmp, 'trainer'));
       }
       const state: RunnerState = { step, seed: this.pipeline.spec.seed };
       await writeSecretFree(join(tmp, 'runner.json'), JSON.stringify(state));
-      await writeCheckpointManifest(tmp, { step, policies: saved, trainer: this.trainer?.saveState !== undefined });
+      await writeCheckpointManifest(tmp, { step, policies: saved, trainer: saveTrainer !== undefined });
     });
     await this.store.writeJson('latest-checkpoint.json', { step, dir });
     const all = checkpointDirsByStep(this.store.checkpointsDir);
@@ -321,6 +326,12 @@ export class Runner {
       startRow = { ...startRow, ...m };
     }
     if (startStep === 0 && Object.keys(startRow).length > 0) await this.#logRow({ step: 0, ...startRow });
+    if (doTrain && spec.run.overlap === 'one-step') {
+      const trainerDir = options.resumeFrom ? join(options.resumeFrom, 'trainer') : undefined;
+      const last = await this.#trainOverlapped(startStep, train, trainerDir && existsSync(trainerDir) ? trainerDir : undefined);
+      this.progress.stop('steps');
+      return { runDir: this.run.runDir, step: last, interrupted: interrupted(), metrics: await this.store.readMetrics() };
+    }
     let step = startStep;
     for (step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
       const t0 = performance.now();
@@ -396,6 +407,122 @@ export class Runner {
     const last = Math.min(step, spec.run.steps);
     this.progress.stop('steps');
     return { runDir: this.run.runDir, step: last, interrupted: interrupted(), metrics: await this.store.readMetrics() };
+  }
+  /**
+   * `run.overlap: one-step`. Step k's update is handed to the update executor (the CLI's trainer process) right after
+   * step k's rollouts, and step k+1 rolls out with the weights before it meanwhile; the new weights go into the
+   * rollout policies at the step boundary, never during a step, so the run is deterministic. The row of step k is
+   * written once its update is in: its evaluation (on the new weights) runs while update k+1 trains. Returns the last
+   * step whose row was written.
+   */
+  async #trainOverlapped(startStep: number, train: readonly Task[], trainerStateDir: string | undefined): Promise<number> {
+    const spec = this.pipeline.spec;
+    const evalSettings = spec.run.eval;
+    const interrupted = () => this.run.signal.aborted;
+    const executor = this.updateExecutor ?? inProcessUpdateExecutor(this.trainer!);
+    if (!executor.concurrent) {
+      this.logger.warn(
+        'run.overlap: one-step without a trainer process (the mappa CLI starts one): each update runs in this process after the next step\'s rollouts — the same numbers, no time saved',
+      );
+    }
+    const trained = new Set(this.pipeline.agents.filter((a) => a.train).map((a) => a.policyId));
+    for (const id of trained) {
+      const p = this.policies.get(id)!;
+      if (executor.concurrent && (!p.trainable || !p.save || !p.load)) {
+        throw new MappaError(`run.overlap: one-step: policy "${id}" cannot save and load its weights, which a trainer process needs`, {
+          hint: 'overlap trains local tfjs-transformer policies; drop run.overlap for this pipeline',
+        });
+      }
+    }
+    interface Pending {
+      readonly step: number;
+      readonly ticket: UpdateTicket;
+      readonly row: Record<string, number>;
+      readonly span: Span;
+      readonly ctx: ReturnType<typeof context.active>;
+    }
+    let pending: Pending | undefined;
+    let done = startStep;
+    let lastRowAt = performance.now();
+    /** Waits for an update; its weights are then in the rollout policies. Checkpoints before the next update starts. */
+    const finish = async (p: Pending) => {
+      const tw = performance.now();
+      const result = await p.ticket.wait();
+      p.row['time/update_wait_s'] = (performance.now() - tw) / 1000;
+      p.row['time/train_s'] = result.seconds;
+      for (const [agent, ms] of Object.entries(result.metrics)) for (const [k, v] of Object.entries(ms)) p.row[`trainer/${agent}/${k}`] = v;
+      const isLast = p.step === spec.run.steps;
+      // The trainer state must be the one right after this update: the next one starts only after this returns.
+      // (A crash between this checkpoint and the row below leaves the row out of metrics.jsonl on resume.)
+      if ((spec.run.checkpointEvery > 0 && p.step % spec.run.checkpointEvery === 0) || isLast) await this.#saveCheckpoint(p.step, (dir) => executor.saveState(dir));
+    };
+    const report = async (p: Pending) => {
+      const isLast = p.step === spec.run.steps;
+      if (!interrupted() && ((evalSettings.every > 0 && p.step % evalSettings.every === 0) || (isLast && evalSettings.atEnd))) {
+        Object.assign(p.row, await context.with(p.ctx, () => this.evaluate(p.step)));
+      }
+      // Steps overlap, so this is the time between two rows (the run's pace), not one step's own duration.
+      p.row['time/step_s'] = (performance.now() - lastRowAt) / 1000;
+      lastRowAt = performance.now();
+      p.span.setAttributes(attrs({ 'mappa.train.success_rate': p.row['train/success_rate'], 'mappa.train.coach_score_mean': p.row['train/coach/score_mean'], 'mappa.eval.accuracy': p.row['eval/accuracy'] }));
+      p.span.end();
+      await this.#logRow({ step: p.step, ...p.row });
+      done = p.step;
+      this.progress.update('steps', p.step, {
+        success: fmt(p.row['train/success_rate']),
+        ...(p.row['eval/accuracy'] !== undefined ? { eval_acc: fmt(p.row['eval/accuracy']) } : {}),
+      });
+    };
+    try {
+      await executor.start({ policies: this.policies, trained: [...trained], ...(trainerStateDir ? { trainerStateDir } : {}) });
+      for (let step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
+        const t0 = performance.now();
+        const span = mappaTracer().startSpan('mappa.step', { attributes: attrs({ 'mappa.step': step, 'mappa.pipeline': spec.name, 'mappa.seed': spec.seed }) });
+        const ctx = trace.setSpan(context.active(), span);
+        const tasks = await this.tasksForStep(step, train);
+        const episodes = await context.with(ctx, () => this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, { step, phase: 'train', samples: spec.run.samplesPerTask, coach: true }));
+        await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
+        if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
+        if (interrupted()) {
+          this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
+          span.end();
+          break;
+        }
+        const row: Record<string, number> = { ...episodeMetrics('train/', episodes), 'time/rollout_s': (performance.now() - t0) / 1000 };
+        row['train/coach_errors'] = this.#coach.errors;
+        for (const [k, v] of Object.entries(this.#coach.coach.stats?.() ?? {})) row[`coach/${k}`] = v;
+        for (const [k, v] of Object.entries((await this.#coach.coach.onStepEnd?.(step)) ?? {})) row[`coach/${k}`] = v;
+        const previous = pending;
+        pending = undefined;
+        if (previous) await finish(previous);
+        const { byAgent, stats } = buildExperiences(episodes, this.pipeline.agents, spec.rewards);
+        for (const [k, v] of Object.entries(stats)) row[`experiences/${k}`] = v;
+        const batches: UpdateBatch[] = [...byAgent].map(([agentId, experiences]) => ({
+          agentId,
+          policyId: this.pipeline.agents.find((a) => a.id === agentId)!.policyId,
+          experiences,
+        }));
+        // Versions behind the weights this update starts from (every earlier update is in the policies by now).
+        const lags = batches.flatMap((b) => b.experiences.map((e) => this.policies.get(b.policyId)!.version - e.policyVersion));
+        if (lags.length > 0) {
+          row['train/staleness_mean'] = lags.reduce((a, b) => a + b, 0) / lags.length;
+          row['train/staleness_max'] = Math.max(...lags);
+        }
+        pending = { step, ticket: executor.submit({ step, totalSteps: spec.run.steps, batches, offPolicy: true }), row, span, ctx };
+        if (previous) await report(previous);
+      }
+      // The last update; after Ctrl-C too, so the step whose rollouts were trained on is not lost.
+      if (pending) {
+        const last = pending;
+        pending = undefined;
+        await finish(last);
+        await report(last);
+      }
+    } finally {
+      if (pending) this.logger.warn(`the update of step ${pending.step} was abandoned; --resume continues from the last checkpoint`);
+      await executor.close();
+    }
+    return done;
   }
 }
 

@@ -15,6 +15,7 @@ import { Runner } from './Runner.js';
 import { RunDirLock } from './RunDirLock.js';
 import { RunStore } from './RunStore.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
+import type { UpdateExecutor } from './UpdateExecutor.js';
 import { RunLoggers } from './RunLoggers.js';
 import { PluginFactory } from '../plugins/PluginFactory.js';
 import { redactSecrets } from '../util/redactSecrets.js';
@@ -32,6 +33,11 @@ export interface CreateRunOptions {
   readonly progress?: ProgressReporter;
   /** Runs warm-start jobs (the CLI uses child processes to train policies in parallel). */
   readonly warmStartExecutor?: (run: { runDir: string }) => WarmStartExecutor;
+  /**
+   * Runs the updates of `run.overlap: one-step` (the CLI: a trainer process, so they overlap the rollouts); called only
+   * when the pipeline asks for overlap. Default: in this process, after the next step's rollouts (same numbers).
+   */
+  readonly updateExecutor?: (run: { runDir: string; logger: Logger }) => UpdateExecutor;
   /** The raw pipeline object, saved for `--resume`. */
   readonly rawPipeline?: unknown;
 }
@@ -108,6 +114,7 @@ async function buildRun(options: CreateRunOptions, runDir: string, lock: RunDirL
     store,
     progress: options.progress ?? silentProgress,
     ...(options.warmStartExecutor ? { warmStartExecutor: options.warmStartExecutor({ runDir }) } : {}),
+    ...(options.updateExecutor && spec.run.overlap === 'one-step' && spec.trainer ? { updateExecutor: options.updateExecutor({ runDir, logger }) } : {}),
   });
   const runner = await container.getAsync(Runner);
   return {

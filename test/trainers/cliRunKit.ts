@@ -8,14 +8,14 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLI = join(ROOT, 'test', 'fakes', 'mappaCli.ts');
 
 /** Runs the CLI from the sources in a child process; kills it (by pid) if it outlives the timeout. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done, fail) => {
     const baseEnv = { ...process.env };
     delete baseEnv['MAPPA_TEST_KILL_AT_STEP'];
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

@@ -383,6 +383,38 @@ describe('tfjs-transformer: old log-probs from the rollout (oldLogprobs: rollout
   });
 });
 
+describe('tfjs-transformer: off-policy steps (run.overlap: one-step)', () => {
+  const opts = { lr: 0.01, schedule: constant, microBatchSize: 4, adamEps: 1 };
+
+  it('samples of an older version keep their generation (behaviour) log-probs as the old ones', { timeout: 180_000 }, async () => {
+    const run = async (offPolicy: boolean) => {
+      const policy = await tfjsTiny({ seed: 4 });
+      const experiences = await generated(policy);
+      const trainer = await createReinforcePPTrainer(opts);
+      // Step 1 moves the policy to version 1 (the reference stays at version 0, which generated `experiences`).
+      await trainer.step([{ agentId: 'agent', policy, experiences: experiences.slice(0, 2).map((e) => ({ ...e, rolloutLogprobs: [] })) }], { step: 1, totalSteps: 2, offPolicy });
+      const m = (await trainer.step([{ agentId: 'agent', policy, experiences }], { step: 2, totalSteps: 2, offPolicy }))['agent']!;
+      const w = weightsOf(policy);
+      await trainer.dispose?.();
+      policy.dispose();
+      return { m, w };
+    };
+    const onPolicy = await run(false);
+    const offPolicy = await run(true);
+    expect(onPolicy.m).not.toHaveProperty('stale_samples');
+    expect(offPolicy.m['stale_samples']).toBe(6);
+    // The ratio starts at π_current/π_behaviour: its mean log gap is the policy's move in step 1, as behaviour_kl says.
+    expect(Math.abs(offPolicy.m['behaviour_kl']!)).toBeGreaterThan(1e-5);
+    expect(offPolicy.m['ppo_kl']).toBeCloseTo(offPolicy.m['behaviour_kl']!, 6);
+    expect(Math.abs(onPolicy.m['ppo_kl']!)).toBeLessThan(1e-6);
+    // The behaviour policy is the reference's version here, so the k1 KL in the reward is ≈ 0 instead of the move.
+    expect(Math.abs(offPolicy.m['kl']!)).toBeLessThan(1e-6);
+    expect(Math.abs(onPolicy.m['kl']!)).toBeGreaterThan(1e-5);
+    expect(offPolicy.m['entropy']).toBeCloseTo(onPolicy.m['entropy']!, 6);
+    expect(maxWeightDiff(offPolicy.w, onPolicy.w)).toBeGreaterThan(0);
+  });
+});
+
 const realBatches = async () => [contrastBatch('solver', await tfjsTiny({ id: 'a' })), contrastBatch('verifier', await tfjsTiny({ id: 'b', seed: 5 }))];
 describeTrainerConformance('reinforce++ on tfjs-transformer', { create: async () => ({ trainer: await createReinforcePPTrainer({ lr: 0.01 }), batches: await realBatches() }) });
 describeTrainerConformance('reinforce++-baseline on tfjs-transformer', {

@@ -31,7 +31,7 @@ import type { ProgressReporter } from './ProgressReporter.js';
 import type { PluginFactory } from '../plugins/PluginFactory.js';
 import { warmStart } from './warmStart.js';
 import { context, trace } from '@opentelemetry/api';
-import { attrs, inSpan, mappaTracer } from './tracing.js';
+import { attrs, failSpan, inSpan, mappaTracer } from './tracing.js';
 import type { WarmStartExecutor } from './WarmStartExecutor.js';
 import type { UpdateBatch, UpdateExecutor, UpdateTicket } from './UpdateExecutor.js';
 import { inProcessUpdateExecutor } from './inProcessUpdateExecutor.js';
@@ -337,72 +337,83 @@ export class Runner {
       const t0 = performance.now();
       const stepSpan = mappaTracer().startSpan('mappa.step', { attributes: attrs({ 'mappa.step': step, 'mappa.pipeline': spec.name, 'mappa.seed': spec.seed }) });
       const stepCtx = trace.setSpan(context.active(), stepSpan);
-      const tasks = await this.tasksForStep(step, train);
-      const episodes = await context.with(stepCtx, () =>
-        this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
-          step,
-          phase: 'train',
-          samples: spec.run.samplesPerTask,
-          coach: true,
-        }),
-      );
-      await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
-      if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
-      if (interrupted()) {
-        this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
-        step--;
+      // A step that throws must still end its span (marked failed), or tracers keep it open forever.
+      let stepSpanOpen = true;
+      const endStepSpan = () => {
+        stepSpanOpen = false;
         stepSpan.end();
-        break;
-      }
-      const rolloutS = (performance.now() - t0) / 1000;
-      const row: Record<string, number> = { ...episodeMetrics('train/', episodes), 'time/rollout_s': rolloutS };
-      row['train/coach_errors'] = this.#coach.errors;
-      for (const [k, v] of Object.entries(this.#coach.coach.stats?.() ?? {})) row[`coach/${k}`] = v;
-      for (const [k, v] of Object.entries((await this.#coach.coach.onStepEnd?.(step)) ?? {})) row[`coach/${k}`] = v;
-      if (doTrain) {
-        const { byAgent, stats } = buildExperiences(episodes, this.pipeline.agents, spec.rewards);
-        for (const [k, v] of Object.entries(stats)) row[`experiences/${k}`] = v;
-        const batches: AgentBatch[] = [...byAgent].map(([agentId, experiences]) => ({
-          agentId,
-          policy: this.policies.get(this.pipeline.agents.find((a) => a.id === agentId)!.policyId)!,
-          experiences,
-        }));
-        const t1 = performance.now();
-        let metrics: Awaited<ReturnType<Trainer['step']>>;
-        try {
-          metrics = await inSpan(
-            'mappa.trainer_update',
-            attrs({ 'mappa.step': step, 'mappa.trainer': this.trainer!.name, 'mappa.experiences': batches.reduce((n, b) => n + b.experiences.length, 0) }),
-            () => this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal }),
-            stepCtx,
-          );
-        } catch (err) {
-          // A trainer whose failed step changed nothing (external): checkpoint the last good step, so that
-          // `--resume` continues from it even when the failure came before the first scheduled checkpoint.
-          if (this.trainer!.keepsStateOnFailure && !existsSync(this.#checkpointDir(step - 1))) {
-            await this.#saveCheckpoint(step - 1).catch((e: unknown) => this.logger.error(`could not checkpoint step ${step - 1} after the trainer failed: ${(e as Error).message}`));
-          }
-          throw err;
+      };
+      try {
+        const tasks = await this.tasksForStep(step, train);
+        const episodes = await context.with(stepCtx, () =>
+          this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, {
+            step,
+            phase: 'train',
+            samples: spec.run.samplesPerTask,
+            coach: true,
+          }),
+        );
+        await this.store.appendEpisodes(`train-step-${String(step).padStart(4, '0')}`, episodes);
+        if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
+        if (interrupted()) {
+          this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
+          step--;
+          endStepSpan();
+          break;
         }
-        row['time/train_s'] = (performance.now() - t1) / 1000;
-        for (const [agent, ms] of Object.entries(metrics)) for (const [k, v] of Object.entries(ms)) row[`trainer/${agent}/${k}`] = v;
+        const rolloutS = (performance.now() - t0) / 1000;
+        const row: Record<string, number> = { ...episodeMetrics('train/', episodes), 'time/rollout_s': rolloutS };
+        row['train/coach_errors'] = this.#coach.errors;
+        for (const [k, v] of Object.entries(this.#coach.coach.stats?.() ?? {})) row[`coach/${k}`] = v;
+        for (const [k, v] of Object.entries((await this.#coach.coach.onStepEnd?.(step)) ?? {})) row[`coach/${k}`] = v;
+        if (doTrain) {
+          const { byAgent, stats } = buildExperiences(episodes, this.pipeline.agents, spec.rewards);
+          for (const [k, v] of Object.entries(stats)) row[`experiences/${k}`] = v;
+          const batches: AgentBatch[] = [...byAgent].map(([agentId, experiences]) => ({
+            agentId,
+            policy: this.policies.get(this.pipeline.agents.find((a) => a.id === agentId)!.policyId)!,
+            experiences,
+          }));
+          const t1 = performance.now();
+          let metrics: Awaited<ReturnType<Trainer['step']>>;
+          try {
+            metrics = await inSpan(
+              'mappa.trainer_update',
+              attrs({ 'mappa.step': step, 'mappa.trainer': this.trainer!.name, 'mappa.experiences': batches.reduce((n, b) => n + b.experiences.length, 0) }),
+              () => this.trainer!.step(batches, { step, totalSteps: spec.run.steps, signal: this.run.signal }),
+              stepCtx,
+            );
+          } catch (err) {
+            // A trainer whose failed step changed nothing (external): checkpoint the last good step, so that
+            // `--resume` continues from it even when the failure came before the first scheduled checkpoint.
+            if (this.trainer!.keepsStateOnFailure && !existsSync(this.#checkpointDir(step - 1))) {
+              await this.#saveCheckpoint(step - 1).catch((e: unknown) => this.logger.error(`could not checkpoint step ${step - 1} after the trainer failed: ${(e as Error).message}`));
+            }
+            throw err;
+          }
+          row['time/train_s'] = (performance.now() - t1) / 1000;
+          for (const [agent, ms] of Object.entries(metrics)) for (const [k, v] of Object.entries(ms)) row[`trainer/${agent}/${k}`] = v;
+        }
+        const isLast = step === spec.run.steps;
+        if ((evalSettings.every > 0 && step % evalSettings.every === 0) || (isLast && evalSettings.atEnd)) {
+          Object.assign(row, await context.with(stepCtx, () => this.evaluate(step)));
+        }
+        row['time/step_s'] = (performance.now() - t0) / 1000;
+        stepSpan.setAttributes(
+          attrs({ 'mappa.train.success_rate': row['train/success_rate'], 'mappa.train.coach_score_mean': row['train/coach/score_mean'], 'mappa.eval.accuracy': row['eval/accuracy'] }),
+        );
+        endStepSpan();
+        await this.#logRow({ step, ...row });
+        if (doTrain && ((spec.run.checkpointEvery > 0 && step % spec.run.checkpointEvery === 0) || isLast)) await this.#saveCheckpoint(step);
+        this.progress.update('steps', step, {
+          success: fmt(row['train/success_rate']),
+          ...(row['eval/accuracy'] !== undefined ? { eval_acc: fmt(row['eval/accuracy']) } : {}),
+        });
+        if (this.run.signal.aborted) break;
+      } catch (err) {
+        if (stepSpanOpen) failSpan(stepSpan, err);
+        throw err;
       }
-      const isLast = step === spec.run.steps;
-      if ((evalSettings.every > 0 && step % evalSettings.every === 0) || (isLast && evalSettings.atEnd)) {
-        Object.assign(row, await context.with(stepCtx, () => this.evaluate(step)));
-      }
-      row['time/step_s'] = (performance.now() - t0) / 1000;
-      stepSpan.setAttributes(
-        attrs({ 'mappa.train.success_rate': row['train/success_rate'], 'mappa.train.coach_score_mean': row['train/coach/score_mean'], 'mappa.eval.accuracy': row['eval/accuracy'] }),
-      );
-      stepSpan.end();
-      await this.#logRow({ step, ...row });
-      if (doTrain && ((spec.run.checkpointEvery > 0 && step % spec.run.checkpointEvery === 0) || isLast)) await this.#saveCheckpoint(step);
-      this.progress.update('steps', step, {
-        success: fmt(row['train/success_rate']),
-        ...(row['eval/accuracy'] !== undefined ? { eval_acc: fmt(row['eval/accuracy']) } : {}),
-      });
-      if (this.run.signal.aborted) break;
     }
     const last = Math.min(step, spec.run.steps);
     this.progress.stop('steps');
@@ -442,6 +453,8 @@ export class Runner {
       readonly ctx: ReturnType<typeof context.active>;
     }
     let pending: Pending | undefined;
+    /** Step spans not ended yet: a throw ends them, marked failed (or tracers keep them open forever). */
+    const openSpans = new Set<Span>();
     let done = startStep;
     let lastRowAt = performance.now();
     /** Waits for an update; its weights are then in the rollout policies. Checkpoints before the next update starts. */
@@ -465,6 +478,7 @@ export class Runner {
       p.row['time/step_s'] = (performance.now() - lastRowAt) / 1000;
       lastRowAt = performance.now();
       p.span.setAttributes(attrs({ 'mappa.train.success_rate': p.row['train/success_rate'], 'mappa.train.coach_score_mean': p.row['train/coach/score_mean'], 'mappa.eval.accuracy': p.row['eval/accuracy'] }));
+      openSpans.delete(p.span);
       p.span.end();
       await this.#logRow({ step: p.step, ...p.row });
       done = p.step;
@@ -478,6 +492,7 @@ export class Runner {
       for (let step = startStep + 1; step <= spec.run.steps && !interrupted(); step++) {
         const t0 = performance.now();
         const span = mappaTracer().startSpan('mappa.step', { attributes: attrs({ 'mappa.step': step, 'mappa.pipeline': spec.name, 'mappa.seed': spec.seed }) });
+        openSpans.add(span);
         const ctx = trace.setSpan(context.active(), span);
         const tasks = await this.tasksForStep(step, train);
         const episodes = await context.with(ctx, () => this.#runEpisodes(`step ${step}/${spec.run.steps}`, tasks, { step, phase: 'train', samples: spec.run.samplesPerTask, coach: true }));
@@ -485,6 +500,7 @@ export class Runner {
         if (!interrupted()) this.#surfaceFailures(`step ${step}`, episodes);
         if (interrupted()) {
           this.logger.warn(`interrupted during step ${step}: ${episodes.length} finished episodes saved, step not trained`);
+          openSpans.delete(span);
           span.end();
           break;
         }
@@ -518,6 +534,9 @@ export class Runner {
         await finish(last);
         await report(last);
       }
+    } catch (err) {
+      for (const span of openSpans) failSpan(span, err);
+      throw err;
     } finally {
       if (pending) this.logger.warn(`the update of step ${pending.step} was abandoned; --resume continues from the last checkpoint`);
       await executor.close();

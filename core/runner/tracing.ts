@@ -25,6 +25,13 @@ export async function inSpan<T>(name: string, attributes: Attributes, fn: (span:
   }
 }
 
+/** Marks a span failed with `err` and ends it (for spans a loop starts and ends by hand, not through `inSpan`). */
+export function failSpan(span: Span, err: unknown): void {
+  span.recordException(err instanceof Error ? err : String(err));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message ?? String(err) });
+  span.end();
+}
+
 /** Attributes without undefined values (OpenTelemetry drops them with a warning otherwise). */
 export function attrs(values: Record<string, string | number | boolean | undefined | null>): Attributes {
   const out: Attributes = {};

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePipeline } from '../../core/pipeline/validatePipeline.js';
 import { createRun } from '../../core/runner/createRun.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
-import { fakePlugins } from '../fakes/testPlugins.js';
+import { fakePlugins, RecordingTrainer } from '../fakes/testPlugins.js';
 import { TINY_DIR, tinyPipeline } from '../fakes/tinyPipeline.js';
 
 const exporter = new InMemorySpanExporter();
@@ -87,4 +88,38 @@ describe('OpenTelemetry spans (with an SDK registered)', () => {
     // All in one trace.
     expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
   });
+
+  for (const overlap of ['off', 'one-step'] as const) {
+    it(`a step whose update throws still ends its span, marked failed (run.overlap: ${overlap})`, async () => {
+      exporter.reset();
+      class FailingTrainer extends RecordingTrainer {
+        override async step(batches: Parameters<RecordingTrainer['step']>[0], ctx: { step: number }) {
+          if (ctx.step === 2) throw new Error('trainer exploded at step 2');
+          return super.step(batches, ctx);
+        }
+      }
+      const registry = createBuiltinRegistry();
+      registry.registerAll(fakePlugins({ trainer: new FailingTrainer() }).defs, 'test');
+      const raw = tinyPipeline({
+        run: { ...tinyPipeline().run, steps: 3, tasksPerStep: 1, samplesPerTask: 1, overlap, eval: { atStart: false, atEnd: false, every: 0 } },
+      });
+      const result = await validatePipeline(raw, { registry, baseDir: TINY_DIR });
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      const dir = await mkdtemp(join(tmpdir(), 'mappa-otel-fail-'));
+      try {
+        const run = await createRun({ pipeline: result.pipeline, runDir: dir, logger: silentLogger });
+        await expect(run.runner.train()).rejects.toThrow(/trainer exploded at step 2/);
+        await run.dispose();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      const steps = exporter.getFinishedSpans().filter((s) => s.name === 'mappa.step');
+      const failed = steps.filter((s) => s.status.code === SpanStatusCode.ERROR);
+      expect(failed.map((s) => s.attributes['mappa.step'])).toContain(2);
+      expect(failed.every((s) => s.status.message === 'trainer exploded at step 2')).toBe(true);
+      expect(failed.find((s) => s.attributes['mappa.step'] === 2)!.events.map((e) => e.name)).toContain('exception');
+      // Every step that started has ended: 1 and 2 (and 3 with overlap, whose rollouts run while update 2 trains).
+      expect(steps.map((s) => s.attributes['mappa.step']).sort()).toEqual(overlap === 'off' ? [1, 2] : [1, 2, 3]);
+    });
+  }
 });

@@ -13,6 +13,7 @@ const prompts: Message[][] = [
   [{ role: 'user', content: 'What is 2+3?' }],
   [{ role: 'system', content: 'You are the Problem Solver.' }, { role: 'user', content: 'Compute 12*7 and explain each step.' }],
   [{ role: 'user', content: 'hi' }],
+  [{ role: 'user', content: 'Q: What is 12+3*4?\nDraft: 12+3*4\nCoder:' }],
 ];
 
 describe('tfjs-transformer presets', () => {
@@ -77,6 +78,10 @@ describe('tfjs-transformer generation', () => {
       expect(together[i]!.tokenIds).toEqual(solo[i]!.tokenIds);
       expect(joined[i + 1]!.tokenIds).toEqual(solo[i]!.tokenIds);
       expect(together[i]!.text).toBe(solo[i]!.text);
+      // Bit for bit, not just the same tokens: the log-probs are the behaviour policy's in off-policy updates
+      // (run.overlap), where a timing-dependent batch must not change the numbers.
+      expect(together[i]!.logprobs).toEqual(solo[i]!.logprobs);
+      expect(joined[i + 1]!.logprobs).toEqual(solo[i]!.logprobs);
     }
     const other = await p.generate({ messages: prompts[0]!, seed: 11, sampling });
     expect(other.tokenIds).not.toEqual(solo[0]!.tokenIds);
@@ -173,7 +178,7 @@ describe('tfjs-transformer generation', () => {
 describe('tfjs-transformer scoring and training interface', () => {
   it('batched scoring with padding equals unbatched scoring', async () => {
     const p = await tiny({ scoreBatchTokens: 10_000 });
-    const reqs = prompts.map((m, i) => ({ contextIds: p.contextIds(m), continuationIds: p.tokenizer.encode(['42', 'The answer is 84.', 'ok then'][i]!) }));
+    const reqs = prompts.map((m, i) => ({ contextIds: p.contextIds(m), continuationIds: p.tokenizer.encode(['42', 'The answer is 84.', 'ok then', '```python\nprint(12+3*4)\n```'][i]!) }));
     const batched = await p.score(reqs);
     for (const [i, r] of reqs.entries()) {
       const [alone] = await p.score([r]);

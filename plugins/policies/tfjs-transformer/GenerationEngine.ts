@@ -193,6 +193,7 @@ export class GenerationEngine {
         mask: tf.tensor4d(mask, [len, n, 1, len]),
         lastOnly: true,
         returnKv: true,
+        paddingInvariant: true,
         noGrad: true,
         folded: w.transposed,
       }, (x) => tf.gather(w.weights.get('model.embed_tokens.weight') as TF.Tensor2D, x));

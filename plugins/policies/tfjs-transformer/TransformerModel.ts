@@ -43,6 +43,14 @@ interface StepInputs {
   /** Return each layer's keys/values in the cache layout (prefill). */
   readonly returnKv?: boolean;
   /**
+   * Attention softmax as max/exp/sum/div instead of the Softmax kernel: wasm's kernel (XNNPACK) sums in SIMD lanes,
+   * so a row's probabilities change in the last bits with the number of masked (left-padding) positions in front of
+   * it; the sequential Sum kernel adds those exact zeros without changing anything. Generation sets it, because which
+   * requests share a prefill batch (and so the padding) depends on timing; scoring and training keep the kernel (their
+   * batches are fixed by their inputs), so their numbers do not move.
+   */
+  readonly paddingInvariant?: boolean;
+  /**
    * Inference: plain kernels instead of custom-gradient wrappers, and the weights of `transposeWeights` (fused
    * projections with the RMSNorm gains and the attention scale folded in): fewer ops per decode step.
    */
@@ -142,6 +150,12 @@ export class TransformerModel {
     // Gains of the norms in front of a projection are folded into the projection's inference weights.
     const rmsBeforeLinear = (x: TF.Tensor, name: string) => (s.noGrad ? normalize(x) : rms(x, W(name)));
     const folded = s.folded;
+    /** Softmax over the last axis (see `paddingInvariant`). */
+    const softmax = (x: TF.Tensor) => {
+      if (!s.paddingInvariant) return tf.softmax(x);
+      const e = tf.exp(tf.sub(x, tf.max(x, -1, true)));
+      return tf.div(e, tf.sum(e, -1, true));
+    };
     const gmm = s.noGrad ? (a: TF.Tensor4D, f: TF.Tensor4D) => tf.depthwiseConv2d(a, f, 1, 'valid') : this.ops.groupMatMul;
     const rope = (x: TF.Tensor4D) => {
       const flat = tf.reshape(x, [-1, hd]) as TF.Tensor2D;
@@ -206,7 +220,9 @@ export class TransformerModel {
         const probs = tf.reshape(tf.div(e, tf.sum(e, 0, true)), [1, S, B * KV, rep]) as TF.Tensor4D;
         const o = tf.reshape(gmm(tf.reshape(vc, [1, hd, S, B * KV]), probs), [hd, B, KV, rep]);
         att = tf.reshape(tf.transpose(o, [1, 2, 3, 0]), [B, H * hd]) as TF.Tensor2D;
-      } else if (native) {
+      } else if (native && !s.paddingInvariant) {
+        // (Not for generation's prefill: OpenBLAS sums probs · V over positions in SIMD lanes, so left padding would
+        // move the last bits; the grouped convolutions below add the padding's exact zeros in order.)
         if (prev) throw new Error('a KV cache can only be extended one position at a time');
         if (s.returnKv) kvOut.push({ k: tf.transpose(k, [1, 3, 0, 2]) as TF.Tensor4D, v: tf.transpose(v, [3, 1, 0, 2]) as TF.Tensor4D });
         // With the OpenBLAS kernel: batched matMul in [B, heads, T, hd], transposes as sgemm flags. Grouped-query
@@ -219,7 +235,7 @@ export class TransformerModel {
         const vh = tf.transpose(v, [0, 2, 1, 3]);
         maskBH ??= tf.transpose(s.mask, [1, 2, 0, 3]);
         const scores = tf.add(tf.reshape(tf.matMul(qg, kh, false, true), [B, H, T, T]), maskBH);
-        const probs = tf.reshape(tf.softmax(scores), [B, KV, rep * T, T]);
+        const probs = tf.reshape(softmax(scores), [B, KV, rep * T, T]);
         const o = tf.reshape(tf.matMul(probs, vh), [B, H, T, hd]);
         att = tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * T, H * hd]) as TF.Tensor2D;
       } else {
@@ -235,7 +251,7 @@ export class TransformerModel {
         const vf = tf.reshape(repeat(tf.reshape(vc, [T * B, KV, 1, hd])), [1, T, B * H, hd]) as TF.Tensor4D;
         const qa = tf.reshape(tf.transpose(q, [1, 3, 0, 2]), [1, T, hd, B * H]) as TF.Tensor4D;
         const scores = tf.reshape(gmm(qa, kf), [T, B, H, T]);
-        const probs = tf.softmax(tf.add(scaleScores(scores), s.mask));
+        const probs = softmax(tf.add(scaleScores(scores), s.mask));
         const pa = tf.reshape(tf.transpose(probs, [0, 3, 1, 2]), [1, T, T, B * H]) as TF.Tensor4D;
         const o = tf.reshape(gmm(pa, vf), [T, B, H, hd]);
         att = tf.reshape(tf.transpose(o, [1, 0, 2, 3]), [B * T, H * hd]) as TF.Tensor2D;

@@ -26,6 +26,7 @@ export type * from './model/ToolCall.js';
 export type * from './model/MappaRlRecord.js';
 export type * from './contracts/Tool.js';
 export type * from './model/ToolCallRequest.js';
+export type * from './model/ToolSpec.js';
 export { defineTool, staticToolSource, type DefineToolOptions } from './tools/defineTool.js';
 export { ToolExecutor, type ToolExecutorOptions, type ExecutedToolCalls } from './tools/ToolExecutor.js';
 export { parseToolCallText, QWEN_TOOL_CALL_PATTERN } from './tools/parseToolCallText.js';

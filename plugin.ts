@@ -11,7 +11,7 @@ export { PLUGIN_CONTRACTS, contractProblems, type PluginContract } from './core/
 export type { PluginDefinition, PluginDeps, PluginBinding, PluginCapabilities, AnyPluginDefinition } from './core/plugins/PluginDefinition.js';
 export type { PluginCreator, PluginRefLike } from './core/plugins/PluginCreator.js';
 export { PLUGIN_KINDS, type PluginKind, type PluginInstanceMap } from './core/plugins/PluginKind.js';
-export { pluginRef, type PluginRef } from './core/pipeline/pluginRef.js';
+export { pluginRef, type PluginRef } from './core/plugins/pluginRef.js';
 export { TOKENS } from './core/di/tokens.js';
 export { MappaError } from './core/util/MappaError.js';
 export { Rng } from './core/util/Rng.js';

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { applyOverrides } from '../core/pipeline/applyOverrides.js';
 import { readPipelineFile } from '../core/pipeline/loadPipelineFile.js';
-import { PipelineValidationError } from '../core/pipeline/PipelineValidationError.js';
+import { PipelineValidationError } from '../core/util/PipelineValidationError.js';
 import type { ResolvedPipeline } from '../core/pipeline/ResolvedPipeline.js';
 import { validatePipeline } from '../core/pipeline/validatePipeline.js';
-import type { ValidationIssue } from '../core/pipeline/ValidationIssue.js';
+import type { ValidationIssue } from '../core/util/ValidationIssue.js';
 import { MappaError } from '../core/util/MappaError.js';
 import { createBuiltinRegistry } from '../plugins/builtins.js';
 

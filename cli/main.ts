@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { PipelineValidationError } from '../core/pipeline/PipelineValidationError.js';
+import { PipelineValidationError } from '../core/util/PipelineValidationError.js';
 import { MappaError } from '../core/util/MappaError.js';
 import { redactString } from '../core/util/redactSecrets.js';
 import { registerEvalCommand } from './commands/evalCommand.js';

@@ -7,7 +7,7 @@ import { isPromptingCoach } from '../../coaches/llm/PromptingCoach.js';
 import type { Coach } from '../../core/contracts/Coach.js';
 import type { RunContext } from '../../core/contracts/RunContext.js';
 import { readPipelineFile } from '../../core/pipeline/loadPipelineFile.js';
-import type { PluginRef } from '../../core/pipeline/pluginRef.js';
+import type { PluginRef } from '../../core/plugins/pluginRef.js';
 import { loadPluginModule } from '../../core/plugins/loadPluginModule.js';
 import { PluginFactory } from '../../core/plugins/PluginFactory.js';
 import { createLogger } from '../../core/util/createLogger.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkPipelinePlugins } from '../../core/pipeline/checkPipelinePlugins.js';
-import { PipelineValidationError } from '../../core/pipeline/PipelineValidationError.js';
+import { PipelineValidationError } from '../../core/util/PipelineValidationError.js';
 import { loadPipelineForCli } from '../loadPipelineForCli.js';
 
 export function registerValidateCommand(program: Command): void {

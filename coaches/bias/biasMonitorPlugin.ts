@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Coach } from '../../core/contracts/Coach.js';
 import type { Logger } from '../../core/contracts/Logger.js';
-import { pluginRef } from '../../core/pipeline/pluginRef.js';
+import { pluginRef } from '../../core/plugins/pluginRef.js';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
 import type { CalibrationItem, NormalizeBy } from './BiasMonitorCoach.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Coach } from '../../core/contracts/Coach.js';
-import { pluginRef } from '../../core/pipeline/pluginRef.js';
+import { pluginRef } from '../../core/plugins/pluginRef.js';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
 import { HindsightCoach, type HindsightBlame } from './HindsightCoach.js';
 

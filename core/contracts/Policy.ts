@@ -1,7 +1,7 @@
 import type { FinishReason } from '../model/Action.js';
 import type { Message } from '../model/Message.js';
 import type { ToolCallRequest } from '../model/ToolCallRequest.js';
-import type { ToolSpec } from './Tool.js';
+import type { ToolSpec } from '../model/ToolSpec.js';
 
 /** Sampling settings for one generation. Unset fields take the policy's own defaults. */
 export interface SamplingParams {

@@ -1,15 +1,6 @@
+import type { ToolSpec } from '../model/ToolSpec.js';
 import type { Logger } from './Logger.js';
 import type { SandboxWorkspace } from './Sandbox.js';
-
-/** A JSON Schema object describing a tool's arguments (`{ type: 'object', properties, required }`). */
-export type JsonSchemaObject = Readonly<Record<string, unknown>>;
-
-/** What a policy is told about a tool: the OpenAI function-tool shape without its wrapper. */
-export interface ToolSpec {
-  readonly name: string;
-  readonly description: string;
-  readonly parameters: JsonSchemaObject;
-}
 
 /** What a tool's `execute` gets besides its arguments: the episode it runs in. */
 export interface ToolContext {

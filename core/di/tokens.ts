@@ -2,15 +2,13 @@ import type { ServiceIdentifier } from 'inversify';
 import type { AgentSpec } from '../contracts/AgentSpec.js';
 import type { Coach } from '../contracts/Coach.js';
 import type { Environment } from '../contracts/Environment.js';
-import type { Logger } from '../contracts/Logger.js';
 import type { Policy } from '../contracts/Policy.js';
-import type { RunContext } from '../contracts/RunContext.js';
 import type { Sandbox } from '../contracts/Sandbox.js';
 import type { TaskSource } from '../contracts/TaskSource.js';
 import type { Trainer } from '../contracts/Trainer.js';
 import type { ToolSource } from '../contracts/Tool.js';
-import type { PluginFactory } from '../plugins/PluginFactory.js';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
+import { PLUGIN_TOKENS } from '../plugins/pluginTokens.js';
 import type { ResolvedPipeline } from '../pipeline/ResolvedPipeline.js';
 import type { RunLoggers } from '../runner/RunLoggers.js';
 import type { RunStore } from '../runner/RunStore.js';
@@ -18,12 +16,15 @@ import type { ProgressReporter } from '../runner/ProgressReporter.js';
 import type { WarmStartExecutor } from '../runner/WarmStartExecutor.js';
 import type { UpdateExecutor } from '../runner/UpdateExecutor.js';
 
-/** DI service identifiers. `Symbol.for` keeps them identical across module copies (e.g. a plugin importing the package). */
+/**
+ * DI service identifiers. `Symbol.for` keeps them identical across module copies (e.g. a plugin importing the package).
+ * The ones a plugin's default module resolves (logger, run context, plugin factory) are declared by the plugin layer.
+ */
 export const TOKENS = {
-  Logger: Symbol.for('mappa.Logger') as ServiceIdentifier<Logger>,
-  RunContext: Symbol.for('mappa.RunContext') as ServiceIdentifier<RunContext>,
+  Logger: PLUGIN_TOKENS.Logger,
+  RunContext: PLUGIN_TOKENS.RunContext,
   PluginRegistry: Symbol.for('mappa.PluginRegistry') as ServiceIdentifier<PluginRegistry>,
-  PluginFactory: Symbol.for('mappa.PluginFactory') as ServiceIdentifier<PluginFactory>,
+  PluginFactory: PLUGIN_TOKENS.PluginFactory,
   Pipeline: Symbol.for('mappa.Pipeline') as ServiceIdentifier<ResolvedPipeline>,
   Agents: Symbol.for('mappa.Agents') as ServiceIdentifier<readonly AgentSpec[]>,
   /** Bound once per policy, named by the policy id (`container.getAsync(TOKENS.Policy, { name })`). */

@@ -1,5 +1,5 @@
-import type { ToolSpec } from '../contracts/Tool.js';
 import type { Message } from './Message.js';
+import type { ToolSpec } from './ToolSpec.js';
 
 /** A supervised example for one agent: what it saw (exactly as the runner renders it) and what it should answer. */
 export interface Demonstration {

@@ -1,7 +1,7 @@
 import type { AgentSpec } from '../contracts/AgentSpec.js';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
 import type { PipelineSpec } from './PipelineSpec.js';
-import type { PluginRef } from './pluginRef.js';
+import type { PluginRef } from '../plugins/pluginRef.js';
 
 /** A validated pipeline: the parsed spec with defaults, agents in execution order and every path made absolute. */
 export interface ResolvedPipeline {

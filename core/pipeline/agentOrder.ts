@@ -1,4 +1,4 @@
-import type { ValidationIssue } from './ValidationIssue.js';
+import type { ValidationIssue } from '../util/ValidationIssue.js';
 
 export interface AgentNode {
   readonly id: string;

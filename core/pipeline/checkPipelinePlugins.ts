@@ -6,9 +6,9 @@ import { contractHint, contractProblems } from '../plugins/pluginContracts.js';
 import { PluginFactory } from '../plugins/PluginFactory.js';
 import type { PluginKind } from '../plugins/PluginKind.js';
 import { silentLogger } from '../util/createLogger.js';
-import type { PluginRef } from './pluginRef.js';
+import type { PluginRef } from '../plugins/pluginRef.js';
 import type { ResolvedPipeline } from './ResolvedPipeline.js';
-import type { ValidationIssue } from './ValidationIssue.js';
+import type { ValidationIssue } from '../util/ValidationIssue.js';
 
 /**
  * Instantiates every plugin of a validated pipeline (in a throw-away run directory), checks each instance against

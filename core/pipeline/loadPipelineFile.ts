@@ -3,10 +3,10 @@ import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
-import { PipelineValidationError } from './PipelineValidationError.js';
+import { PipelineValidationError } from '../util/PipelineValidationError.js';
 import type { ResolvedPipeline } from './ResolvedPipeline.js';
 import { validatePipeline } from './validatePipeline.js';
-import type { ValidationIssue } from './ValidationIssue.js';
+import type { ValidationIssue } from '../util/ValidationIssue.js';
 
 /** Reads a pipeline file (YAML, JSON, or a TypeScript/JavaScript module whose default export is the pipeline object). */
 export async function readPipelineFile(file: string): Promise<unknown> {

@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { closest, distance } from 'fastest-levenshtein';
-import type { z } from 'zod';
 import type { AgentSpec } from '../contracts/AgentSpec.js';
 import { loadPluginModule } from '../plugins/loadPluginModule.js';
-import type { PluginKind } from '../plugins/PluginKind.js';
+import type { PluginRef } from '../plugins/pluginRef.js';
 import type { PluginRegistry } from '../plugins/PluginRegistry.js';
+import { validatePluginRef } from '../plugins/validatePluginRef.js';
+import { didYouMean } from '../util/didYouMean.js';
+import type { ValidationIssue } from '../util/ValidationIssue.js';
+import { zodIssues } from '../util/zodIssues.js';
 import { agentOrder } from './agentOrder.js';
 import { PipelineSpecSchema, type PipelineSpec } from './PipelineSpec.js';
-import { nestedPluginFields, type PluginRef } from './pluginRef.js';
 import type { ResolvedPipeline } from './ResolvedPipeline.js';
-import { formatPath, type ValidationIssue } from './ValidationIssue.js';
 
 export interface ValidateOptions {
   readonly registry: PluginRegistry;
@@ -24,73 +24,6 @@ export type ValidationResult =
   | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
 
 const SECRET_FIELD = /^(api[_-]?key|apikey|secret|token|password)$/i;
-
-function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const best = closest(word, [...candidates]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
-  let s = schema as unknown as { _zod: { def: Record<string, unknown> } };
-  const unwrap = () => {
-    for (let i = 0; i < 8; i++) {
-      const t = s._zod.def['type'];
-      if (t === 'optional' || t === 'default' || t === 'nullable' || t === 'prefault') s = s._zod.def['innerType'] as typeof s;
-      else if (t === 'union') {
-        const obj = (s._zod.def['options'] as Array<typeof s>).find((o) => o._zod.def['type'] === 'object');
-        if (!obj) return;
-        s = obj;
-      } else return;
-    }
-  };
-  unwrap();
-  for (const p of path) {
-    const t = s._zod.def['type'];
-    if (t === 'object') s = (s._zod.def['shape'] as Record<string, typeof s>)[String(p)] ?? s;
-    else if (t === 'array') s = s._zod.def['element'] as typeof s;
-    else if (t === 'record') s = s._zod.def['valueType'] as typeof s;
-    else return undefined;
-    unwrap();
-  }
-  return s._zod.def['type'] === 'object' ? Object.keys(s._zod.def['shape'] as object) : undefined;
-}
-
-/** What a wrongly typed value is, for messages (never the value itself when it is text: it may be a secret). */
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'number') return Number.isFinite(v) ? `the number ${v}` : `${v} (not a finite number)`;
-  if (typeof v === 'string') return 'text';
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v;
-}
-
-/** Turns zod issues into path-located issues, splitting unknown keys and suggesting the closest known key. */
-export function zodIssues(error: z.ZodError, schema: z.ZodType, prefix: string): ValidationIssue[] {
-  const out: ValidationIssue[] = [];
-  const join = (p: string) => (prefix ? (p === '(root)' ? prefix : p.startsWith('[') ? prefix + p : `${prefix}.${p}`) : p);
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      const known = objectKeysAt(schema, issue.path) ?? [];
-      for (const key of issue.keys) {
-        const guess = didYouMean(key, known);
-        out.push({
-          path: join(formatPath([...issue.path, key])),
-          message: `unknown field "${key}"`,
-          hint: guess ? `did you mean "${guess}"?` : known.length ? `allowed: ${known.join(', ')}` : 'remove it',
-        });
-      }
-    } else if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
-      out.push({ path: join(formatPath(issue.path)), message: `required field is missing (expected ${issue.expected})` });
-    } else if (issue.code === 'invalid_type') {
-      out.push({ path: join(formatPath(issue.path)), message: `expected ${issue.expected}, got ${describeValue((issue as { input?: unknown }).input)}` });
-    } else {
-      out.push({ path: join(formatPath(issue.path)), message: issue.message });
-    }
-  }
-  return out;
-}
 
 function findSecrets(value: unknown, path: string, out: ValidationIssue[]): void {
   if (Array.isArray(value)) value.forEach((v, i) => findSecrets(v, `${path}[${i}]`, out));
@@ -126,49 +59,6 @@ function orderIssues(issues: ValidationIssue[], raw: Record<string, unknown>): V
     .map((issue, index) => ({ issue, index }))
     .sort((a, b) => rank(a.issue.path) - rank(b.issue.path) || pathKey(a.issue.path).localeCompare(pathKey(b.issue.path)) || a.index - b.index)
     .map((x) => x.issue);
-}
-
-/** Validates one plugin reference (and its nested references) against the registry. */
-export function validatePluginRef(
-  registry: PluginRegistry,
-  kind: PluginKind,
-  ref: unknown,
-  path: string,
-  issues: ValidationIssue[],
-): { definition: ReturnType<PluginRegistry['get']>; config: unknown } | undefined {
-  if (ref === null || typeof ref !== 'object' || typeof (ref as PluginRef).use !== 'string') return undefined;
-  const { use, ...config } = ref as PluginRef;
-  const definition = registry.get(kind, use);
-  if (!definition) {
-    const guess = registry.suggest(kind, use);
-    const otherKinds = registry.kindsOf(use);
-    const names = registry.list(kind).map((d) => d.name);
-    issues.push({
-      path: `${path}.use`,
-      message: `unknown ${kind} plugin "${use}"`,
-      hint: guess
-        ? `did you mean "${guess}"?`
-        : otherKinds.length
-          ? `"${use}" is a ${otherKinds.join('/')} plugin, not a ${kind} plugin`
-          : names.length
-            ? `available: ${names.join(', ')}`
-            : `no ${kind} plugins are registered; add one under \`plugins:\``,
-    });
-    return undefined;
-  }
-  const parsed = definition.configSchema.safeParse(config, { reportInput: true });
-  if (!parsed.success) {
-    issues.push(...zodIssues(parsed.error, definition.configSchema, path));
-    return { definition, config: undefined };
-  }
-  for (const nested of nestedPluginFields(definition.configSchema)) {
-    const value = (parsed.data as Record<string, unknown>)[nested.field];
-    if (value === undefined) continue;
-    if (nested.array && Array.isArray(value)) {
-      value.forEach((v, i) => validatePluginRef(registry, nested.kind, v, `${path}.${nested.field}[${i}]`, issues));
-    } else validatePluginRef(registry, nested.kind, value, `${path}.${nested.field}`, issues);
-  }
-  return { definition, config: parsed.data };
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Logger } from '../contracts/Logger.js';
 import type { RunContext } from '../contracts/RunContext.js';
-import { PipelineValidationError } from '../pipeline/PipelineValidationError.js';
-import type { PluginRef } from '../pipeline/pluginRef.js';
-import { validatePluginRef } from '../pipeline/validatePipeline.js';
-import type { ValidationIssue } from '../pipeline/ValidationIssue.js';
+import { PipelineValidationError } from '../util/PipelineValidationError.js';
+import type { ValidationIssue } from '../util/ValidationIssue.js';
 import type { PluginCreator } from './PluginCreator.js';
 import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
+import type { PluginRef } from './pluginRef.js';
 import type { PluginRegistry } from './PluginRegistry.js';
+import { validatePluginRef } from './validatePluginRef.js';
 
 /** Creates plugin instances from `{ use, ...config }` references; plugins use it for nested plugins. */
 export class PluginFactory implements PluginCreator {

@@ -1,10 +1,10 @@
 import { ContainerModule } from 'inversify';
 import type { z } from 'zod';
-import { TOKENS } from '../di/tokens.js';
 import { MappaError } from '../util/MappaError.js';
 import { contractHint, contractProblems } from './pluginContracts.js';
 import type { PluginBinding, PluginCapabilities, PluginDefinition, PluginDeps } from './PluginDefinition.js';
 import type { PluginInstanceMap, PluginKind } from './PluginKind.js';
+import { PLUGIN_TOKENS } from './pluginTokens.js';
 
 export interface DefinePluginOptions<K extends PluginKind, C> {
   readonly kind: K;
@@ -40,9 +40,9 @@ export function definePlugin<K extends PluginKind, C>(options: DefinePluginOptio
         const bound = bind(binding.token)
           .toDynamicValue(async (ctx) =>
             create(config, {
-              run: ctx.get(TOKENS.RunContext),
-              logger: ctx.get(TOKENS.Logger),
-              plugins: ctx.get(TOKENS.PluginFactory),
+              run: ctx.get(PLUGIN_TOKENS.RunContext),
+              logger: ctx.get(PLUGIN_TOKENS.Logger),
+              plugins: ctx.get(PLUGIN_TOKENS.PluginFactory),
               path: binding.path,
               id: binding.id,
             }),

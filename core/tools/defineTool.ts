@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { z } from 'zod';
-import type { JsonSchemaObject, Tool, ToolContext, ToolSession, ToolSource, ToolValue } from '../contracts/Tool.js';
+import type { Tool, ToolContext, ToolSession, ToolSource, ToolValue } from '../contracts/Tool.js';
+import type { JsonSchemaObject } from '../model/ToolSpec.js';
 import { MappaError } from '../util/MappaError.js';
 
 export interface DefineToolOptions<A> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pluginRef } from '../../core/pipeline/pluginRef.js';
+import { pluginRef } from '../../core/plugins/pluginRef.js';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
 
 export const CodeSandboxEnvironmentConfig = z.strictObject({

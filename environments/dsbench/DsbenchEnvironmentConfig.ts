@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pluginRef } from '../../core/pipeline/pluginRef.js';
+import { pluginRef } from '../../core/plugins/pluginRef.js';
 import { DSBENCH_STAGES } from './stages.js';
 
 export const DsbenchEnvironmentConfig = z.strictObject({

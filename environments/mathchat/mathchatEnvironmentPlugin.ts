@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugins/definePlugin.js';
-import { pluginRef } from '../../core/pipeline/pluginRef.js';
+import { pluginRef } from '../../core/plugins/pluginRef.js';
 import { MathChatEnvironment, type MathChatEnvironmentOptions } from './MathChatEnvironment.js';
 import { DEFAULT_BLOCK_TEMPLATE, DEFAULT_RESPONSE_TEMPLATE, DEFAULT_SEPARATOR } from '../code-sandbox/BlockToolResponseFormatter.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../core/contracts/Sandbox.js';
-import { PipelineValidationError } from '../../core/pipeline/PipelineValidationError.js';
+import { PipelineValidationError } from '../../core/util/PipelineValidationError.js';
 import { PluginFactory } from '../../core/plugins/PluginFactory.js';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { createCodeSandboxEnvironment } from '../../environments/code-sandbox/CodeSandboxEnvironment.js';

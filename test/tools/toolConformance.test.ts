@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger } from '../../core/util/createLogger.js';
 import { PluginFactory } from '../../core/plugins/PluginFactory.js';
-import type { PluginRef } from '../../core/pipeline/pluginRef.js';
+import type { PluginRef } from '../../core/plugins/pluginRef.js';
 import { createBuiltinRegistry } from '../../plugins/builtins.js';
 import { describeToolConformance } from '../conformance/toolConformance.js';
 import { MCP_TEST_SERVER_FILE } from '../fakes/mcpTestServer.mjs';

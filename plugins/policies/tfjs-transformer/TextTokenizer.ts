@@ -1,6 +1,6 @@
 import { Environment, Interpreter, Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { ToolSpec } from '../../../core/contracts/Tool.js';
+import type { ToolSpec } from '../../../core/model/ToolSpec.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 
 export interface TokenizerFiles {

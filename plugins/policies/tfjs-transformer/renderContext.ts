@@ -1,4 +1,4 @@
-import type { ToolSpec } from '../../../core/contracts/Tool.js';
+import type { ToolSpec } from '../../../core/model/ToolSpec.js';
 import type { Message } from '../../../core/model/Message.js';
 import { MappaError } from '../../../core/util/MappaError.js';
 import type { TextTokenizer } from './TextTokenizer.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Sandbox, SandboxLanguage } from '../../../core/contracts/Sandbox.js';
 import type { ToolSource } from '../../../core/contracts/Tool.js';
-import { pluginRef } from '../../../core/pipeline/pluginRef.js';
+import { pluginRef } from '../../../core/plugins/pluginRef.js';
 import { definePlugin } from '../../../core/plugins/definePlugin.js';
 import type { PluginDefinition } from '../../../core/plugins/PluginDefinition.js';
 import { defineTool, staticToolSource } from '../../../core/tools/defineTool.js';

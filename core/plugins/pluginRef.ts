@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PluginKind } from '../plugins/PluginKind.js';
+import type { PluginKind } from './PluginKind.js';
 
 /** A reference to a plugin in a pipeline file: `{ use: <name>, ...config }`. */
 export interface PluginRef {
@@ -11,7 +11,7 @@ const REF_KIND = new WeakMap<object, PluginKind>();
 
 /**
  * Schema of a nested plugin reference inside a plugin's config, e.g. an environment's `sandbox` field.
- * The pipeline validator finds these fields and validates the nested plugin's own config too.
+ * `validatePluginRef` finds these fields and validates the nested plugin's own config too.
  */
 export function pluginRef(kind: PluginKind) {
   const schema = z.looseObject({ use: z.string().min(1) }).describe(`${kind} plugin: { use: <name>, ...config }`);

@@ -1,4 +1,4 @@
-import { MappaError } from '../util/MappaError.js';
+import { MappaError } from './MappaError.js';
 import { formatIssue, type ValidationIssue } from './ValidationIssue.js';
 
 /** Thrown when a pipeline file has problems; lists every problem by path. */

@@ -113,20 +113,22 @@ for (const fig of FIGURES) {
 // Per agent: how many first actions are the demonstrated correct program, before and after, pooled over seeds.
 lines.push(
   '',
-  `What each agent wrote first in the held-out episodes (the demonstrated correct program, character for character), pooled over seeds (${paired.length} × 32 episodes):`,
+  `What each agent wrote first in the held-out episodes (the demonstrated correct program, character for character), pooled over seeds (${paired.length} × 32 episodes; each seed's count in brackets):`,
   '',
   '| agent | step 0 | process after | outcome after |',
   '|---|---:|---:|---:|',
 );
-const share = (eps: EpisodeRecord[], agent: (typeof DSBENCH_AGENTS)[number]) => {
-  const n = eps.filter((e) => classifyFirstAction(e, agent) === 'correct').length;
-  return `${n}/${eps.length}`;
+const correct = (eps: EpisodeRecord[], agent: (typeof DSBENCH_AGENTS)[number]) =>
+  eps.filter((e) => classifyFirstAction(e, agent) === 'correct').length;
+// Pooled count, then each seed's count in brackets: a pooled difference carried by one seed should be visible.
+const share = (arm: Arm, which: 'before' | 'after', agent: (typeof DSBENCH_AGENTS)[number]) => {
+  const per = paired.map((s) => get(arm, s).episodes[which]);
+  const total = per.reduce((n, eps) => n + correct(eps, agent), 0);
+  const size = per.reduce((n, eps) => n + eps.length, 0);
+  return per.length > 1 ? `${total}/${size} (${per.map((eps) => correct(eps, agent)).join(', ')})` : `${total}/${size}`;
 };
 for (const agent of DSBENCH_AGENTS) {
-  const before = paired.flatMap((s) => get('process', s).episodes.before);
-  const pa = paired.flatMap((s) => get('process', s).episodes.after);
-  const oa = paired.flatMap((s) => get('outcome', s).episodes.after);
-  lines.push(`| ${agent} | ${share(before, agent)} | ${share(pa, agent)} | ${share(oa, agent)} |`);
+  lines.push(`| ${agent} | ${share('process', 'before', agent)} | ${share('process', 'after', agent)} | ${share('outcome', 'after', agent)} |`);
 }
 
 const imgDir = resolve(values.img);

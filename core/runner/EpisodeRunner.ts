@@ -1,5 +1,5 @@
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { attrs, inSpan, mappaTracer } from './tracing.js';
+import { context, trace } from '@opentelemetry/api';
+import { attrs, inSpan, mappaTracer, markSpanFailed } from './tracing.js';
 import { mkdir, rm } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { join } from 'node:path';
@@ -409,8 +409,7 @@ export class EpisodeRunner {
         if (!tool) break;
         messages.push({ role: 'assistant', content: generation.text, tokenIds: generation.tokenIds }, tool.message);
       } catch (err) {
-        actionSpan.recordException(err as Error);
-        actionSpan.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message ?? String(err) });
+        markSpanFailed(actionSpan, err);
         throw err;
       } finally {
         actionSpan.end();

@@ -17,18 +17,22 @@ export async function inSpan<T>(name: string, attributes: Attributes, fn: (span:
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message ?? String(err) });
+    markSpanFailed(span, err);
     throw err;
   } finally {
     span.end();
   }
 }
 
-/** Marks a span failed with `err` and ends it (for spans a loop starts and ends by hand, not through `inSpan`). */
-export function failSpan(span: Span, err: unknown): void {
+/** Records `err` on a span and sets its status to error; the caller ends the span. */
+export function markSpanFailed(span: Span, err: unknown): void {
   span.recordException(err instanceof Error ? err : String(err));
   span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message ?? String(err) });
+}
+
+/** Marks a span failed with `err` and ends it (for spans a loop starts and ends by hand, not through `inSpan`). */
+export function failSpan(span: Span, err: unknown): void {
+  markSpanFailed(span, err);
   span.end();
 }
 

@@ -150,12 +150,13 @@ export class TransformerModel {
     // Gains of the norms in front of a projection are folded into the projection's inference weights.
     const rmsBeforeLinear = (x: TF.Tensor, name: string) => (s.noGrad ? normalize(x) : rms(x, W(name)));
     const folded = s.folded;
-    /** Softmax over the last axis (see `paddingInvariant`). */
-    const softmax = (x: TF.Tensor) => {
-      if (!s.paddingInvariant) return tf.softmax(x);
-      const e = tf.exp(tf.sub(x, tf.max(x, -1, true)));
-      return tf.div(e, tf.sum(e, -1, true));
+    /** max/exp/sum/div softmax: the sequential Sum kernel adds masked positions' exact zeros without moving a bit. */
+    const sequentialSoftmax = (x: TF.Tensor, axis: number) => {
+      const e = tf.exp(tf.sub(x, tf.max(x, axis, true)));
+      return tf.div(e, tf.sum(e, axis, true));
     };
+    /** Softmax over the last axis (see `paddingInvariant`). */
+    const softmax = (x: TF.Tensor) => (s.paddingInvariant ? sequentialSoftmax(x, -1) : tf.softmax(x));
     const gmm = s.noGrad ? (a: TF.Tensor4D, f: TF.Tensor4D) => tf.depthwiseConv2d(a, f, 1, 'valid') : this.ops.groupMatMul;
     const rope = (x: TF.Tensor4D) => {
       const flat = tf.reshape(x, [-1, hd]) as TF.Tensor2D;
@@ -216,8 +217,7 @@ export class TransformerModel {
         const qf = tf.reshape(tf.transpose(tf.reshape(q, [B, KV, rep, hd]), [3, 0, 1, 2]), [1, hd, B * KV, rep]) as TF.Tensor4D;
         const scores = tf.add(scaleScores(tf.reshape(gmm(tf.reshape(kc, [1, S, hd, B * KV]), qf), [S, B, KV, rep])), s.mask);
         // Softmax over positions (axis 0).
-        const e = tf.exp(tf.sub(scores, tf.max(scores, 0, true)));
-        const probs = tf.reshape(tf.div(e, tf.sum(e, 0, true)), [1, S, B * KV, rep]) as TF.Tensor4D;
+        const probs = tf.reshape(sequentialSoftmax(scores, 0), [1, S, B * KV, rep]) as TF.Tensor4D;
         const o = tf.reshape(gmm(tf.reshape(vc, [1, hd, S, B * KV]), probs), [hd, B, KV, rep]);
         att = tf.reshape(tf.transpose(o, [1, 2, 3, 0]), [B, H * hd]) as TF.Tensor2D;
       } else if (native && !s.paddingInvariant) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "decode.h"
+
 namespace {
 
 bool Throw(napi_env env, const std::string& msg) {
@@ -176,8 +178,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decode", nullptr, Decode, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"prefill", nullptr, Prefill, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 5, props);
   napi_value config;
   napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config);
   napi_set_named_property(env, exports, "blasConfig", config);

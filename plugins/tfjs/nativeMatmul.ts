@@ -19,6 +19,16 @@ export interface MatmulAddon {
   ): void;
   setThreads(n: number): void;
   getThreads(): number;
+  /** One fused KV-cache decode step (native/matmul/decode.cc; see NativeDecoder). Absent in addons built before it. */
+  decode?(
+    heap: ArrayBuffer, dims: Int32Array, eps: number, offsets: Float64Array, tokens: Int32Array, positions: Int32Array,
+    cos: Float32Array, sin: Float32Array, caches: Float32Array[], capacities: Int32Array, logits: Float32Array,
+  ): void;
+  /** Contexts (concatenated, `lengths` each) into per-row caches and last-position logits (native/matmul/decode.cc). */
+  prefill?(
+    heap: ArrayBuffer, dims: Int32Array, eps: number, offsets: Float64Array, tokens: Int32Array, lengths: Int32Array,
+    cos: Float32Array, sin: Float32Array, caches: Float32Array[], capacities: Int32Array, logits: Float32Array,
+  ): void;
   readonly blasConfig: string;
 }
 
@@ -103,7 +113,7 @@ export function loadMatmulAddon(env: NodeJS.ProcessEnv = process.env): MatmulAdd
 }
 
 /** The parts of tfjs-backend-wasm 4.22's `BackendWasm` this kernel reads. */
-interface WasmBackendInternals {
+export interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
   wasm: { HEAPU8: Uint8Array };
   makeOutput(shape: number[], dtype: TF.DataType): TF.TensorInfo;
@@ -201,6 +211,11 @@ export function withRowIndependentMatmul<T>(fn: () => T): T {
  */
 export function nativeMatmulActive(tf: Tf): boolean {
   return state.native !== undefined && tf.getKernel('BatchMatMul', tf.getBackend())?.kernelFunc === state.native.kernelFunc;
+}
+
+/** The loaded addon while the OpenBLAS kernel is the active BatchMatMul (else undefined). */
+export function activeMatmulAddon(tf: Tf): MatmulAddon | undefined {
+  return nativeMatmulActive(tf) ? state.addon : undefined;
 }
 
 /** Swaps the wasm BatchMatMul kernel between the native one and tfjs's own (tests compare both in one process). */

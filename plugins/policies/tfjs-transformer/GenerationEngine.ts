@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../core/util/Rng.js';
 import { withRowIndependentMatmul } from '../../tfjs/nativeMatmul.js';
+import { NativeDecoder } from './NativeDecoder.js';
 import type { TokenSampling } from './sampleToken.js';
 import { sampleToken } from './sampleToken.js';
 import type { LayerKv, TransformerModel, WeightMap } from './TransformerModel.js';
@@ -61,6 +62,9 @@ interface Row extends Pending {
   /** Leading padding columns of this row in the shared cache. */
   start: number;
   finish?: 'stop' | 'length';
+  /** With the native decoder: this row's own keys/values ([layers, 2, capacity, kvHeads, headDim]). */
+  cache?: Float32Array;
+  capacity?: number;
 }
 
 /**
@@ -74,9 +78,11 @@ export class GenerationEngine {
   readonly #queue: Pending[] = [];
   #rows: Row[] = [];
   #kv: LayerKv[] | undefined;
+  /** The fused native decoder serving the current rows (chosen when an empty engine admits rows). */
+  #native: NativeDecoder | undefined;
   #running = false;
-  /** Decode steps run and rows decoded, for logs and benchmarks. */
-  readonly stats = { steps: 0, rowSteps: 0, prefills: 0 };
+  /** Decode steps run (of them, by the fused native step) and rows decoded, for logs and benchmarks. */
+  readonly stats = { steps: 0, nativeSteps: 0, rowSteps: 0, prefills: 0 };
 
   constructor(o: GenerationEngineOptions) {
     this.#o = o;
@@ -119,6 +125,7 @@ export class GenerationEngine {
         } catch (err) {
           for (const r of this.#rows) r.reject(err);
           this.#rows = [];
+          this.#native = undefined;
           this.#disposeKv();
         }
         await new Promise<void>((r) => setImmediate(r));
@@ -165,6 +172,10 @@ export class GenerationEngine {
       this.#recomputeStep(rows);
       return;
     }
+    // Rows of one engine all decode the same way; an adapter (LoRA) policy keeps tfjs's ops (its low-rank terms are
+    // not in the fused step).
+    if (this.#rows.length === 0) this.#native = this.#o.inference().lora ? undefined : NativeDecoder.available(this.#o.model);
+    if (this.#native) return this.#nativeAdmit(this.#native, rows);
     const n = rows.length;
     const len = Math.max(...rows.map((r) => r.job.contextIds.length));
     const ids = new Int32Array(n * len).fill(this.#o.padTokenId);
@@ -202,6 +213,19 @@ export class GenerationEngine {
     this.stats.prefills++;
     this.#merge(rows, kv);
     this.#sample(rows, logits);
+  }
+
+  /** Native prefill: each context on its own into a cache of its own (room for its context and new tokens). */
+  #nativeAdmit(native: NativeDecoder, rows: Row[]): void {
+    const capacities = rows.map((r) => Math.min(this.#o.maxPositions, r.job.contextIds.length + r.job.maxNewTokens));
+    const { caches, logits } = native.prefill(this.#o.inference(), rows.map((r) => r.job.contextIds), capacities);
+    rows.forEach((r, i) => {
+      r.cache = caches[i] as Float32Array;
+      r.capacity = capacities[i] as number;
+    });
+    this.stats.prefills++;
+    this.#rows.push(...rows);
+    this.#sampleData(rows, logits, this.#o.model.config.vocabSize);
   }
 
   /** Joins freshly prefilled rows to the cache, left-padding whichever side is shorter. */
@@ -242,6 +266,7 @@ export class GenerationEngine {
 
   #decodeStep(): void {
     if (this.#o.useCache === false) return this.#recomputeStep(this.#rows);
+    if (this.#native) return this.#nativeStep(this.#native);
     const tf = this.#o.model.tf;
     const model = this.#o.model;
     const rows = this.#rows;
@@ -278,6 +303,21 @@ export class GenerationEngine {
     this.#sample(rows, logits);
   }
 
+  /** One fused native step over every row (each with its own cache; no padding, no shared tensors). */
+  #nativeStep(native: NativeDecoder): void {
+    const rows = this.#rows;
+    const logits = native.step(this.#o.inference(), rows.map((r) => ({
+      token: r.tokens[r.tokens.length - 1] as number,
+      position: r.job.contextIds.length + r.tokens.length - 1,
+      cache: r.cache as Float32Array,
+      capacity: r.capacity as number,
+    })));
+    this.stats.steps++;
+    this.stats.nativeSteps++;
+    this.stats.rowSteps += rows.length;
+    this.#sampleData(rows, logits, this.#o.model.config.vocabSize);
+  }
+
   /** Without a cache: a full forward pass over each row's context and tokens so far. */
   #recomputeStep(rows: Row[]): void {
     const tf = this.#o.model.tf;
@@ -307,6 +347,10 @@ export class GenerationEngine {
     const v = logits.shape[2];
     const data = logits.dataSync() as Float32Array;
     logits.dispose();
+    this.#sampleData(rows, data, v);
+  }
+
+  #sampleData(rows: Row[], data: Float32Array, v: number): void {
     rows.forEach((r, i) => {
       if (r.finish) return;
       const { id, logprob } = sampleToken(data.subarray(i * v, (i + 1) * v), r.job.sampling, r.job.rng);
@@ -331,6 +375,11 @@ export class GenerationEngine {
       return undefined;
     });
     const rows = keep.map((i) => this.#rows[i] as Row);
+    if (this.#native) {
+      this.#rows = rows;
+      if (rows.length === 0) this.#native = undefined;
+      return;
+    }
     if (rows.length === 0 || !this.#kv) {
       this.#rows = rows;
       if (rows.length === 0) this.#disposeKv();
@@ -370,6 +419,7 @@ export class GenerationEngine {
     this.#queue.length = 0;
     for (const r of this.#rows) r.reject(new Error('policy disposed'));
     this.#rows = [];
+    this.#native = undefined;
     this.#disposeKv();
   }
 }

@@ -133,8 +133,8 @@ export class TfjsTransformerPolicy implements TrainablePolicy {
   get backend(): string {
     return this.#o.backend;
   }
-  /** Decode steps and prefills run by the batching engine. */
-  get generationStats(): Readonly<{ steps: number; rowSteps: number; prefills: number }> {
+  /** Decode steps (of them, fused native steps) and prefills run by the batching engine. */
+  get generationStats(): Readonly<{ steps: number; nativeSteps: number; rowSteps: number; prefills: number }> {
     return this.#engine.stats;
   }
 

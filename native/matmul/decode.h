@@ -1,0 +1,6 @@
+// The fused KV-cache decode step (decode.cc), registered by matmul.cc's module init.
+#pragma once
+#include <node_api.h>
+
+napi_value Decode(napi_env env, napi_callback_info info);
+napi_value Prefill(napi_env env, napi_callback_info info);

@@ -34,7 +34,6 @@ export function nativeDecodeEnabled(env: NodeJS.ProcessEnv = process.env): boole
  * batch without copying the others' caches.
  */
 export class NativeDecoder {
-  readonly #offsets = new WeakMap<InferenceWeights, Float64Array>();
   readonly #dims: Int32Array;
 
   private constructor(
@@ -107,10 +106,11 @@ export class NativeDecoder {
     return logits;
   }
 
-  /** Heap byte offsets of the weights decode.cc reads (stable while `w`'s tensors live; looked up once per set). */
+  /**
+   * Heap byte offsets of the weights decode.cc reads, looked up on every call (a few map reads per layer): a
+   * variable's `assign` moves its data, so offsets are never kept across calls.
+   */
   #offsetsFor(w: InferenceWeights): Float64Array {
-    const hit = this.#offsets.get(w);
-    if (hit) return hit;
     const c = this.model.config;
     const backend = this.model.tf.findBackend('wasm') as unknown as WasmBackendInternals;
     const offsetOf = (name: string, t: TF.Tensor | undefined): number => {
@@ -131,7 +131,6 @@ export class NativeDecoder {
     out[c.numLayers * SLOTS.length] = offsetOf('model.embed_tokens.weight', w.weights.get('model.embed_tokens.weight'));
     const head = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
     out[c.numLayers * SLOTS.length + 1] = offsetOf(head, w.transposed.get(head));
-    this.#offsets.set(w, out);
     return out;
   }
 }

@@ -21,8 +21,10 @@ import { promisify } from 'node:util';
 import type * as TF from '@tensorflow/tfjs-core';
 import { Rng } from '../core/util/Rng.js';
 import { loadTf } from '../plugins/tfjs/loadTf.js';
+import type { Tf } from '../plugins/tfjs/loadTf.js';
 import { findMatmulAddon, installNativeMatmul, nativeMatmulMode, useNativeMatmul } from '../plugins/tfjs/nativeMatmul.js';
 import { nextTokenLogprobs } from '../plugins/policies/tfjs-transformer/nextTokenLogprobs.js';
+import { Adam } from '../plugins/trainers/runtime/Adam.js';
 import { PRESET_NAMES, presetConfig } from '../plugins/policies/tfjs-transformer/presets.js';
 import type { PresetName } from '../plugins/policies/tfjs-transformer/presets.js';
 import { scratchTokenizerFiles } from '../plugins/policies/tfjs-transformer/scratchTokenizer.js';
@@ -111,6 +113,25 @@ async function buildPolicy(preset: PresetName, seq: number) {
   return { tf, policy };
 }
 
+/**
+ * One optimizer step as the trainers take it: gradients of `loss` for every variable, then the trainers' Adam
+ * (`plugins/trainers/runtime/Adam.ts`, lr 1e-3; fused into one kernel per parameter on the native path). Returns the loss.
+ */
+function adamStep(tf: Tf, policy: TfjsTransformerPolicy): ((loss: () => TF.Scalar) => number) & { dispose(): void } {
+  const params = policy.variables();
+  const adam = new Adam(tf, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  const step = (loss: () => TF.Scalar) => {
+    const { value, grads } = tf.variableGrads(loss, [...params.values()]);
+    const byName = new Map<string, TF.Tensor>();
+    for (const [name, v] of params) byName.set(name, grads[v.name] as TF.Tensor);
+    adam.apply(params, byName, 1e-3);
+    const out = value.dataSync()[0] as number;
+    tf.dispose([value, ...Object.values(grads)]);
+    return out;
+  };
+  return Object.assign(step, { dispose: () => adam.dispose() });
+}
+
 function randomIds(rng: Rng, n: number, vocab: number): number[] {
   return Array.from({ length: n }, () => rng.int(0, vocab - 1));
 }
@@ -124,13 +145,11 @@ async function runOurs(preset: PresetName, o: { steps: number; warmup: number; s
   const tokens = tf.tensor2d(randomIds(rng, B * T, w.vocab), [B, T], 'int32');
   const ones = tf.ones([B, T]) as TF.Tensor2D;
   const mask = tf.ones([B, T - 1]);
-  const vars = [...policy.variables().values()];
-  const opt = tf.train.adam(1e-3);
+  const opt = adamStep(tf, policy);
   const losses: number[] = [];
   const trainStep = () => {
-    const loss = opt.minimize(() => tf.neg(tf.div(tf.sum(tf.mul(nextTokenLogprobs(tf, policy.forward(tokens, ones), tokens), mask)), tf.sum(mask))) as TF.Scalar, true, vars);
-    losses.push((loss as TF.Scalar).dataSync()[0] as number);
-    loss?.dispose();
+    const loss = opt(() => tf.neg(tf.div(tf.sum(tf.mul(nextTokenLogprobs(tf, policy.forward(tokens, ones), tokens), mask)), tf.sum(mask))) as TF.Scalar);
+    losses.push(loss);
   };
   const timeIt = (fn: () => void) => {
     const t0 = performance.now();
@@ -186,9 +205,8 @@ async function profile(preset: PresetName): Promise<void> {
   const rng = Rng.fromSeed(1);
   const tokens = tf.tensor2d(randomIds(rng, w.batch * w.seq, w.vocab), [w.batch, w.seq], 'int32');
   const ones = tf.ones([w.batch, w.seq]) as TF.Tensor2D;
-  const vars = [...policy.variables().values()];
-  const opt = tf.train.adam(1e-3);
-  const step = () => opt.minimize(() => tf.neg(tf.mean(nextTokenLogprobs(tf, policy.forward(tokens, ones), tokens))) as TF.Scalar, false, vars);
+  const opt = adamStep(tf, policy);
+  const step = () => opt(() => tf.neg(tf.mean(nextTokenLogprobs(tf, policy.forward(tokens, ones), tokens))) as TF.Scalar);
   step();
   step();
   const report = async (label: string, fn: () => unknown) => {

@@ -4,3 +4,4 @@
 
 napi_value Decode(napi_env env, napi_callback_info info);
 napi_value Prefill(napi_env env, napi_callback_info info);
+napi_value Adam(napi_env env, napi_callback_info info);

@@ -24,6 +24,8 @@ export interface MatmulAddon {
     heap: ArrayBuffer, dims: Int32Array, eps: number, offsets: Float64Array, tokens: Int32Array, positions: Int32Array,
     cos: Float32Array, sin: Float32Array, caches: Float32Array[], capacities: Int32Array, logits: Float32Array,
   ): void;
+  /** One Adam(W) update over n float32s (native/matmul/adam.cc; see nativeAdam.ts). */
+  adam?(heap: ArrayBuffer, n: number, offsets: Float64Array, hyper: Float32Array): void;
   /** Contexts (concatenated, `lengths` each) into per-row caches and last-position logits (native/matmul/decode.cc). */
   prefill?(
     heap: ArrayBuffer, dims: Int32Array, eps: number, offsets: Float64Array, tokens: Int32Array, lengths: Int32Array,

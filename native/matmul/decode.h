@@ -5,3 +5,4 @@
 napi_value Decode(napi_env env, napi_callback_info info);
 napi_value Prefill(napi_env env, napi_callback_info info);
 napi_value Adam(napi_env env, napi_callback_info info);
+napi_value Binary(napi_env env, napi_callback_info info);

@@ -181,8 +181,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"decode", nullptr, Decode, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"prefill", nullptr, Prefill, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 6, props);
+  napi_define_properties(env, exports, 7, props);
   napi_value config;
   napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config);
   napi_set_named_property(env, exports, "blasConfig", config);

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type * as TF from '@tensorflow/tfjs-core';
 import { MappaError } from '../../core/util/MappaError.js';
 import type { Tf } from './loadTf.js';
+import { ELEMENTWISE_KERNELS, nativeElementwiseKernel } from './nativeElementwise.js';
+import type { ElementwiseKernel, ElementwiseStats } from './nativeElementwise.js';
 
 /** The addon built from `native/matmul/` (OpenBLAS `cblas_sgemm` on the wasm heap, bounds-checked in C++). */
 export interface MatmulAddon {
@@ -24,6 +26,8 @@ export interface MatmulAddon {
     heap: ArrayBuffer, dims: Int32Array, eps: number, offsets: Float64Array, tokens: Int32Array, positions: Int32Array,
     cos: Float32Array, sin: Float32Array, caches: Float32Array[], capacities: Int32Array, logits: Float32Array,
   ): void;
+  /** Elementwise float32 op with broadcasting (native/matmul/binary.cc; see nativeElementwise.ts). */
+  binary?(heap: ArrayBuffer, op: number, dims: Int32Array, offsets: Float64Array): void;
   /** One Adam(W) update over n float32s (native/matmul/adam.cc; see nativeAdam.ts). */
   adam?(heap: ArrayBuffer, n: number, offsets: Float64Array, hyper: Float32Array): void;
   /** Contexts (concatenated, `lengths` each) into per-row caches and last-position logits (native/matmul/decode.cc). */
@@ -62,6 +66,8 @@ interface State {
   addon?: MatmulAddon | undefined;
   /** Depth of `withRowIndependentMatmul` calls. */
   rowIndependent: number;
+  /** Stock and native Multiply / Add / Sub / RealDiv kernels, swapped together with BatchMatMul. */
+  elementwise?: { stock: TF.KernelConfig[]; native: TF.KernelConfig[]; stats: ElementwiseStats } | undefined;
 }
 const g = globalThis as typeof globalThis & { [STATE]?: State };
 const state: State = (g[STATE] ??= { stats: { native: 0, fallbacks: 0, rowwise: 0 }, rowIndependent: 0 });
@@ -225,6 +231,15 @@ export function useNativeMatmul(tf: Tf, on: boolean): void {
   if (!state.stock || !state.native) throw new Error('the native matmul kernel was not installed (see installNativeMatmul)');
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel(on ? state.native : state.stock);
+  for (const k of (on ? state.elementwise?.native : state.elementwise?.stock) ?? []) {
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+}
+
+/** Calls of the native elementwise kernels, and those handed to the stock kernels (non-float32 operands). */
+export function nativeElementwiseStats(): Readonly<ElementwiseStats> {
+  return { ...(state.elementwise?.stats ?? { native: 0, fallbacks: 0 }) };
 }
 
 /**
@@ -266,6 +281,13 @@ export function installNativeMatmul(tf: Tf, backend: string, env: NodeJS.Process
   state.stock = tf.getKernel('BatchMatMul', 'wasm');
   state.native = nativeBatchMatMulKernel(tf, addon, state.stock!);
   state.addon = addon;
+  if (typeof addon.binary === 'function') {
+    const withBinary = addon as Required<Pick<MatmulAddon, 'binary'>>;
+    const stats: ElementwiseStats = { native: 0, fallbacks: 0 };
+    const names = Object.keys(ELEMENTWISE_KERNELS) as ElementwiseKernel[];
+    const stock = names.map((n) => tf.getKernel(n, 'wasm')!);
+    state.elementwise = { stock, native: names.map((n, i) => nativeElementwiseKernel(tf, withBinary, n, stock[i]!, stats)), stats };
+  }
   useNativeMatmul(tf, true);
   return { path: 'openblas', mode, detail: describe(addon) };
 }

@@ -5,7 +5,7 @@ import { nextTokenLogprobs } from '../../plugins/policies/tfjs-transformer/nextT
 import { createTfOps } from '../../plugins/policies/tfjs-transformer/tfOps.js';
 import { loadTf } from '../../plugins/tfjs/loadTf.js';
 import {
-  checkWasmInternals, findMatmulAddon, installNativeMatmul, loadMatmulAddon, nativeMatmulMode, nativeMatmulStats,
+  checkWasmInternals, findMatmulAddon, installNativeMatmul, loadMatmulAddon, nativeElementwiseStats, nativeMatmulMode, nativeMatmulStats,
   openblasCoreType, useNativeMatmul, withRowIndependentMatmul,
 } from '../../plugins/tfjs/nativeMatmul.js';
 
@@ -157,6 +157,38 @@ describe.runIf(backend === 'wasm' && (haveAddon || Boolean(process.env['CI'])))(
 
   // The cause of resume-after-kill not being bit-identical with the native kernel: OpenBLAS gives a row of C other
   // bits depending on how many rows share the call, and generation batches are whichever requests are live.
+  const elementwiseCases: Array<[number[], number[]]> = [
+    [[7, 5], [7, 5]], [[1024, 128], [1024, 1]], [[3, 4, 5], [5]], [[16, 9, 4, 6], [1, 9, 1, 6]], [[2, 1, 3], [1, 4, 1]],
+    [[6], []], [[], [4, 3]], [[], []], [[2, 3, 1, 2, 1, 3], [3, 1, 2, 1, 1]], [[0, 3], [3]],
+  ];
+  for (const op of ['mul', 'add', 'sub', 'div'] as const) {
+    it(`${op}: the native elementwise kernel gives the stock kernel's bits, with broadcasting and special values`, () => {
+      const before = nativeElementwiseStats().native;
+      for (const [sa, sb] of elementwiseCases) {
+        const special = [0, -0, 1e-40, -3e-39, Infinity, -Infinity, NaN, 3.4e38, 1e-45];
+        const fill = (shape: number[], seed: number) => tf.tidy(() => {
+          const t = tf.randomNormal(shape, 0, 3, 'float32', seed);
+          const n = tf.util.sizeFromShape(shape);
+          return n > 0 ? tf.add(t, tf.tensor(Float32Array.from({ length: n }, (_, i) => (i % 4 === 1 ? special[i % special.length]! : 0)), shape)) : t;
+        });
+        const { native, stock, shapes } = both(() => tf[op](fill(sa, 3), fill(sb, 4)));
+        expect(shapes[0]).toEqual(shapes[1]);
+        // Bit patterns (NaN included): the same IEEE operation per element.
+        const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
+        expect(bits(native)).toEqual(bits(stock));
+      }
+      expect(nativeElementwiseStats().native).toBeGreaterThan(before);
+    });
+  }
+
+  it('int32 operands go to the stock elementwise kernel, counted', () => {
+    const before = nativeElementwiseStats().fallbacks;
+    const { native, stock } = both(() => tf.cast(tf.mul(tf.tensor1d([3, 4], 'int32'), tf.tensor1d([5, -6], 'int32')), 'float32'));
+    expect([...native]).toEqual([15, -24]);
+    expect([...stock]).toEqual([15, -24]);
+    expect(nativeElementwiseStats().fallbacks).toBeGreaterThan(before);
+  });
+
   it('inside withRowIndependentMatmul a row of the product does not depend on the other rows of the batch', () => {
     useNativeMatmul(tf, true);
     const rowsOf = (m: number, ta: boolean, tb: boolean, rowIndependent: boolean) =>

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "decode.h"
+#include "napi_args.h"
 
 namespace {
 
-bool AdamFail(napi_env env, const std::string& msg) {
-  napi_throw_range_error(env, "ERR_MAPPA_ADAM", ("adam: " + msg).c_str());
-  return false;
-}
+constexpr const char* kCode = "ERR_MAPPA_ADAM";
+
+bool AdamFail(napi_env env, const std::string& msg) { return ThrowArg(env, kCode, "adam: " + msg); }
 
 #if defined(__x86_64__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -43,30 +43,23 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
   if (argc != 4) return AdamFail(env, "takes 4 arguments (heap, n, offsets, hyper)"), nullptr;
-  bool isAb = false;
-  napi_is_arraybuffer(env, argv[0], &isAb);
-  void* data = nullptr;
+  uint8_t* data = nullptr;
   size_t bytes = 0;
-  if (!isAb || napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok || data == nullptr) return AdamFail(env, "heap must be an attached ArrayBuffer"), nullptr;
+  if (!HeapArg(env, argv[0], kCode, "adam: ", &data, &bytes)) return nullptr;
   double nd;
   if (napi_get_value_double(env, argv[1], &nd) != napi_ok || !(nd >= 0) || nd != std::floor(nd) || nd > 4503599627370496.0) return AdamFail(env, "n must be a non-negative integer"), nullptr;
   const int64_t n = (int64_t)nd;
-  napi_typedarray_type type;
   size_t len;
-  void* raw = nullptr;
-  bool isTa = false;
-  napi_is_typedarray(env, argv[2], &isTa);
-  if (!isTa || napi_get_typedarray_info(env, argv[2], &type, &len, &raw, nullptr, nullptr) != napi_ok || type != napi_float64_array || len != 7) return AdamFail(env, "offsets must be a Float64Array of 7 byte offsets"), nullptr;
-  const double* off = static_cast<const double*>(raw);
-  napi_is_typedarray(env, argv[3], &isTa);
-  if (!isTa || napi_get_typedarray_info(env, argv[3], &type, &len, &raw, nullptr, nullptr) != napi_ok || type != napi_float32_array || len != 11) return AdamFail(env, "hyper must be a Float32Array of 11 values"), nullptr;
-  const float* hp = static_cast<const float*>(raw);
+  double* off = nullptr;
+  float* hp = nullptr;
+  if (!TypedArg(env, argv[2], napi_float64_array, kCode, "adam: offsets (7 byte offsets)", &off, &len, 7) ||
+      !TypedArg(env, argv[3], napi_float32_array, kCode, "adam: hyper", &hp, &len, 11)) {
+    return nullptr;
+  }
   float* t[7];
   for (int i = 0; i < 7; ++i) {
-    const double o = off[i];
-    if (!(o >= 0) || o != std::floor(o) || std::fmod(o, 4.0) != 0) return AdamFail(env, "offset " + std::to_string(i) + " is not a 4-byte-aligned byte offset"), nullptr;
-    if (o + 4.0 * (double)n > (double)bytes) return AdamFail(env, "tensor " + std::to_string(i) + " extends past the end of the heap"), nullptr;
-    t[i] = reinterpret_cast<float*>(static_cast<uint8_t*>(data) + (int64_t)o);
+    if (!HeapSpan(env, kCode, "adam: tensor " + std::to_string(i), off[i], (double)n, bytes)) return nullptr;
+    t[i] = reinterpret_cast<float*>(data + (int64_t)off[i]);
   }
   for (int o = 4; o < 7; ++o) {
     for (int i = 0; i < 7; ++i) {

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "decode.h"
+#include "napi_args.h"
 
 namespace {
 
-bool BinaryFail(napi_env env, const std::string& msg) {
-  napi_throw_range_error(env, "ERR_MAPPA_BINARY", ("binary: " + msg).c_str());
-  return false;
-}
+constexpr const char* kCode = "ERR_MAPPA_BINARY";
+
+bool BinaryFail(napi_env env, const std::string& msg) { return ThrowArg(env, kCode, "binary: " + msg); }
 
 template <int Op>
 inline float Apply(float a, float b) {
@@ -76,20 +76,15 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
   if (argc != 4) return BinaryFail(env, "takes 4 arguments (heap, op, dims, offsets)"), nullptr;
-  bool isAb = false;
-  napi_is_arraybuffer(env, argv[0], &isAb);
-  void* data = nullptr;
+  uint8_t* data = nullptr;
   size_t bytes = 0;
-  if (!isAb || napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok || data == nullptr) return BinaryFail(env, "heap must be an attached ArrayBuffer"), nullptr;
+  if (!HeapArg(env, argv[0], kCode, "binary: ", &data, &bytes)) return nullptr;
   int32_t op = -1;
   if (napi_get_value_int32(env, argv[1], &op) != napi_ok || op < 0 || op > 3) return BinaryFail(env, "op must be 0..3"), nullptr;
-  napi_typedarray_type type;
   size_t len = 0;
-  void* raw = nullptr;
-  bool isTa = false;
-  napi_is_typedarray(env, argv[2], &isTa);
-  if (!isTa || napi_get_typedarray_info(env, argv[2], &type, &len, &raw, nullptr, nullptr) != napi_ok || type != napi_int32_array || len < 1) return BinaryFail(env, "dims must be an Int32Array"), nullptr;
-  const int32_t* dims = static_cast<const int32_t*>(raw);
+  int32_t* dims = nullptr;
+  if (!TypedArg(env, argv[2], napi_int32_array, kCode, "binary: dims", &dims, &len)) return nullptr;
+  if (len < 1) return BinaryFail(env, "dims must not be empty"), nullptr;
   const int rank = dims[0];
   if (rank < 1 || rank > 8 || (int64_t)len != 1 + 3 * (int64_t)rank) return BinaryFail(env, "dims must hold rank (1..8) and three rank-long lists"), nullptr;
   int64_t shape[8], sa[8], sb[8];
@@ -104,16 +99,13 @@ napi_value Binary(napi_env env, napi_callback_info info) {
     aEnd += (double)sa[d] * (double)(shape[d] - 1);
     bEnd += (double)sb[d] * (double)(shape[d] - 1);
   }
-  napi_is_typedarray(env, argv[3], &isTa);
-  if (!isTa || napi_get_typedarray_info(env, argv[3], &type, &len, &raw, nullptr, nullptr) != napi_ok || type != napi_float64_array || len != 3) return BinaryFail(env, "offsets must be a Float64Array of 3 byte offsets"), nullptr;
-  const double* off = static_cast<const double*>(raw);
+  double* off = nullptr;
+  if (!TypedArg(env, argv[3], napi_float64_array, kCode, "binary: offsets (3 byte offsets)", &off, &len, 3)) return nullptr;
   const double extents[3] = {aEnd, bEnd, (double)n};
   float* ptr[3];
   for (int i = 0; i < 3; ++i) {
-    const double o = off[i];
-    if (!(o >= 0) || o != std::floor(o) || std::fmod(o, 4.0) != 0) return BinaryFail(env, "offset " + std::to_string(i) + " is not a 4-byte-aligned byte offset"), nullptr;
-    if (o + 4.0 * extents[i] > (double)bytes) return BinaryFail(env, "operand " + std::to_string(i) + " extends past the end of the heap"), nullptr;
-    ptr[i] = reinterpret_cast<float*>(static_cast<uint8_t*>(data) + (int64_t)o);
+    if (!HeapSpan(env, kCode, "binary: operand " + std::to_string(i), off[i], extents[i], bytes)) return nullptr;
+    ptr[i] = reinterpret_cast<float*>(data + (int64_t)off[i]);
   }
   for (int i = 0; i < 2; ++i) {
     if (off[2] < off[i] + 4.0 * extents[i] && off[i] < off[2] + 4.0 * (double)n) return BinaryFail(env, "the output overlaps operand " + std::to_string(i)), nullptr;

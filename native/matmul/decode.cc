@@ -19,29 +19,20 @@
 #include <vector>
 
 #include "decode.h"
+#include "napi_args.h"
 
 namespace {
 
-bool Fail(napi_env env, const std::string& msg) {
-  napi_throw_range_error(env, "ERR_MAPPA_DECODE", ("decode: " + msg).c_str());
-  return false;
-}
+constexpr const char* kCode = "ERR_MAPPA_DECODE";
+
+bool Fail(napi_env env, const std::string& msg) { return ThrowArg(env, kCode, "decode: " + msg); }
 
 // Per-layer weight slots in `offsets` (byte offsets into the heap, -1 = absent).
 enum Slot { kQkvW, kQkvB, kQNorm, kKNorm, kOW, kOB, kGuW, kGuB, kDownW, kDownB, kSlots };
 
 template <typename T>
 bool TypedArray(napi_env env, napi_value v, napi_typedarray_type want, const char* name, T** data, size_t* length) {
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is) return Fail(env, std::string(name) + " must be a typed array");
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  if (napi_get_typedarray_info(env, v, &type, length, &raw, nullptr, nullptr) != napi_ok) return Fail(env, std::string(name) + " is unreadable");
-  if (type != want) return Fail(env, std::string(name) + " has the wrong element type");
-  if (raw == nullptr && *length > 0) return Fail(env, std::string(name) + " is detached");
-  *data = static_cast<T*>(raw);
-  return true;
+  return TypedArg(env, v, want, kCode, std::string("decode: ") + name, data, length);
 }
 
 // Y[r] = X[r] · W (+ bias) for R rows, W row-major [K, N] (the transposed inference weights). Each output element
@@ -124,12 +115,9 @@ struct Model {
 
 // Reads heap, dims, eps and offsets (argv[0..3]); false after throwing.
 bool ParseModel(napi_env env, napi_value* argv, Model* m) {
-  bool isAb = false;
-  napi_is_arraybuffer(env, argv[0], &isAb);
-  if (!isAb) return Fail(env, "heap must be an ArrayBuffer");
-  void* heapData = nullptr;
+  uint8_t* heap = nullptr;
   size_t heapBytes = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &heapData, &heapBytes) != napi_ok || heapData == nullptr) return Fail(env, "heap ArrayBuffer is detached");
+  if (!HeapArg(env, argv[0], kCode, "decode: ", &heap, &heapBytes)) return false;
   int32_t* dims = nullptr;
   size_t nDims;
   if (!TypedArray(env, argv[1], napi_int32_array, "dims", &dims, &nDims)) return false;
@@ -151,14 +139,12 @@ bool ParseModel(napi_env env, napi_value* argv, Model* m) {
   const int64_t D = m->D, HD = m->HD, I = m->I, q = m->qkvCols();
   const int64_t slotFloats[kSlots] = {D * q, q, HD, HD, m->H * HD * D, D, D * 2 * I, 2 * I, I * D, D};
   const bool required[kSlots] = {true, false, m->qkNorm, m->qkNorm, true, false, true, false, true, false};
-  uint8_t* heap = static_cast<uint8_t*>(heapData);
   auto at = [&](double off, int64_t floats, const std::string& what, const float** out) -> bool {
     if (off == -1) {
       *out = nullptr;
       return true;
     }
-    if (!(off >= 0) || off != std::floor(off) || std::fmod(off, 4.0) != 0) return Fail(env, what + " offset is not a 4-byte-aligned byte offset");
-    if (off + 4.0 * (double)floats > (double)heapBytes) return Fail(env, what + " extends past the end of the heap");
+    if (!HeapSpan(env, kCode, "decode: " + what, off, (double)floats, heapBytes)) return false;
     *out = reinterpret_cast<const float*>(heap + (int64_t)off);
     return true;
   };
@@ -197,6 +183,55 @@ bool ParseCaches(napi_env env, napi_value arr, napi_value caps, const Model& m, 
   }
   return true;
 }
+
+// The per-call arguments of decode and prefill after the model (argv[4..10]); `second` is positions or lengths.
+struct StepArgs {
+  int32_t* tokens = nullptr;
+  int32_t* second = nullptr;
+  int32_t* capacities = nullptr;
+  float* cos = nullptr;
+  float* sin = nullptr;
+  float* logits = nullptr;
+  size_t nTokens = 0, nSecond = 0, nCos = 0, nSin = 0;
+  std::vector<float*> caches;
+};
+
+bool ParseStepArgs(napi_env env, napi_value* argv, const Model& m, const char* secondName, StepArgs* a) {
+  size_t nLogits = 0;
+  if (!TypedArray(env, argv[4], napi_int32_array, "tokens", &a->tokens, &a->nTokens) ||
+      !TypedArray(env, argv[5], napi_int32_array, secondName, &a->second, &a->nSecond) ||
+      !TypedArray(env, argv[6], napi_float32_array, "cos", &a->cos, &a->nCos) ||
+      !TypedArray(env, argv[7], napi_float32_array, "sin", &a->sin, &a->nSin) ||
+      !TypedArray(env, argv[10], napi_float32_array, "logits", &a->logits, &nLogits)) {
+    return false;
+  }
+  if ((int64_t)a->nSecond != m.rows) return Fail(env, std::string(secondName) + " must hold one value per row");
+  if ((int64_t)nLogits != m.rows * m.V) return Fail(env, "logits must hold rows × vocab values");
+  return ParseCaches(env, argv[8], argv[9], m, &a->caches, &a->capacities);
+}
+
+// decode's and prefill's common prologue: 11 arguments, the model (argv[0..3]) and the step arguments (argv[4..10]).
+bool ParseCall(napi_env env, napi_callback_info info, const char* name, const char* secondName, Model* m, StepArgs* args) {
+  size_t argc = 11;
+  napi_value argv[11];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
+  if (argc != 11) {
+    return Fail(env, std::string(name) + " takes 11 arguments (heap, dims, eps, offsets, tokens, " + secondName + ", cos, sin, caches, capacities, logits)");
+  }
+  return ParseModel(env, argv, m) && ParseStepArgs(env, argv, *m, secondName, args);
+}
+
+// Work space for n positions (decode: one per row; prefill: one context's), carved out of one buffer.
+struct Scratch {
+  float *h, *x, *qkv, *att, *gu, *delta, *scores;
+  // Floats needed for n positions and `scoreFloats` attention scores.
+  static int64_t Floats(const Model& m, int64_t n, int64_t scoreFloats) {
+    return n * (2 * m.D + m.qkvCols() + m.H * m.HD + 2 * m.I + m.D) + scoreFloats;
+  }
+  Scratch(float* base, const Model& m, int64_t n)
+      : h(base), x(h + n * m.D), qkv(x + n * m.D), att(qkv + n * m.qkvCols()), gu(att + n * m.H * m.HD),
+        delta(gu + n * 2 * m.I), scores(delta + n * m.D) {}
+};
 
 // q|k|v of one position after the projection: optional q/k RMSNorm (gains), rotary embedding at cos/sin.
 void QkPost(const Model& m, const float* const* lw, float* qkv, const float* cs, const float* sn) {
@@ -286,28 +321,19 @@ void Mlp(const Model& m, const float* const* lw, float* h, int64_t n, float* x, 
 //              0..position-1 filled, this step writes `position`
 //   capacities Int32Array [rows]; logits Float32Array [rows, vocab] (output)
 napi_value Decode(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
-  if (argc != 11) return Fail(env, "takes 11 arguments (heap, dims, eps, offsets, tokens, positions, cos, sin, caches, capacities, logits)"), nullptr;
   Model m;
-  if (!ParseModel(env, argv, &m)) return nullptr;
+  StepArgs args;
+  if (!ParseCall(env, info, "decode", "positions", &m, &args)) return nullptr;
   const int64_t R = m.rows, D = m.D, H = m.H, KV = m.KV, HD = m.HD, V = m.V, Q = m.qkvCols();
-  int32_t *tokens = nullptr, *positions = nullptr, *capacities = nullptr;
-  float *cosT = nullptr, *sinT = nullptr, *logits = nullptr;
-  size_t nTok, nPos, nCos, nSin, nLogits;
-  if (!TypedArray(env, argv[4], napi_int32_array, "tokens", &tokens, &nTok) ||
-      !TypedArray(env, argv[5], napi_int32_array, "positions", &positions, &nPos) ||
-      !TypedArray(env, argv[6], napi_float32_array, "cos", &cosT, &nCos) ||
-      !TypedArray(env, argv[7], napi_float32_array, "sin", &sinT, &nSin) ||
-      !TypedArray(env, argv[10], napi_float32_array, "logits", &logits, &nLogits)) {
-    return nullptr;
-  }
-  if ((int64_t)nTok != R || (int64_t)nPos != R) return Fail(env, "tokens and positions must hold one value per row"), nullptr;
-  if ((int64_t)nCos != R * HD || (int64_t)nSin != R * HD) return Fail(env, "cos and sin must hold rows × headDim values"), nullptr;
-  if ((int64_t)nLogits != R * V) return Fail(env, "logits must hold rows × vocab values"), nullptr;
-  std::vector<float*> caches;
-  if (!ParseCaches(env, argv[8], argv[9], m, &caches, &capacities)) return nullptr;
+  if ((int64_t)args.nTokens != R) return Fail(env, "tokens must hold one value per row"), nullptr;
+  if ((int64_t)args.nCos != R * HD || (int64_t)args.nSin != R * HD) return Fail(env, "cos and sin must hold rows × headDim values"), nullptr;
+  const int32_t* tokens = args.tokens;
+  const int32_t* positions = args.second;
+  const int32_t* capacities = args.capacities;
+  const float* cosT = args.cos;
+  const float* sinT = args.sin;
+  float* logits = args.logits;
+  std::vector<float*>& caches = args.caches;
   int64_t maxPos = 0;
   for (int64_t r = 0; r < R; ++r) {
     if (positions[r] < 0 || positions[r] >= capacities[r]) return Fail(env, "positions[" + std::to_string(r) + "] is outside the row's capacity"), nullptr;
@@ -318,14 +344,9 @@ napi_value Decode(napi_env env, napi_callback_info info) {
 
   const int64_t rep = H / KV;
   thread_local std::vector<float> buf;
-  buf.assign((size_t)(R * (2 * D + Q + H * HD + 2 * m.I + D) + maxPos), 0.0f);
-  float* h = buf.data();
-  float* x = h + R * D;
-  float* qkv = x + R * D;
-  float* att = qkv + R * Q;
-  float* gu = att + R * H * HD;
-  float* delta = gu + R * 2 * m.I;
-  float* scores = delta + R * D;
+  buf.assign((size_t)Scratch::Floats(m, R, maxPos), 0.0f);
+  const Scratch w(buf.data(), m, R);
+  float *h = w.h, *x = w.x, *qkv = w.qkv, *att = w.att, *gu = w.gu, *delta = w.delta, *scores = w.scores;
   for (int64_t r = 0; r < R; ++r) std::copy(m.embed + tokens[r] * D, m.embed + (tokens[r] + 1) * D, h + r * D);
   for (int64_t l = 0; l < m.L; ++l) {
     const float* const* lw = m.layer(l);
@@ -362,27 +383,18 @@ napi_value Decode(napi_env env, napi_callback_info info) {
 //   logits   Float32Array [rows, vocab]: the next-token logits after each context (output)
 // Each context runs on its own (sgemm over its positions, causal attention), so its bits depend only on itself.
 napi_value Prefill(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
-  if (argc != 11) return Fail(env, "prefill takes 11 arguments (heap, dims, eps, offsets, tokens, lengths, cos, sin, caches, capacities, logits)"), nullptr;
   Model m;
-  if (!ParseModel(env, argv, &m)) return nullptr;
+  StepArgs args;
+  if (!ParseCall(env, info, "prefill", "lengths", &m, &args)) return nullptr;
   const int64_t R = m.rows, D = m.D, H = m.H, KV = m.KV, HD = m.HD, V = m.V, Q = m.qkvCols();
-  int32_t *tokens = nullptr, *lengths = nullptr, *capacities = nullptr;
-  float *cosT = nullptr, *sinT = nullptr, *logits = nullptr;
-  size_t nTok, nLen, nCos, nSin, nLogits;
-  if (!TypedArray(env, argv[4], napi_int32_array, "tokens", &tokens, &nTok) ||
-      !TypedArray(env, argv[5], napi_int32_array, "lengths", &lengths, &nLen) ||
-      !TypedArray(env, argv[6], napi_float32_array, "cos", &cosT, &nCos) ||
-      !TypedArray(env, argv[7], napi_float32_array, "sin", &sinT, &nSin) ||
-      !TypedArray(env, argv[10], napi_float32_array, "logits", &logits, &nLogits)) {
-    return nullptr;
-  }
-  if ((int64_t)nLen != R) return Fail(env, "lengths must hold one value per row"), nullptr;
-  if ((int64_t)nLogits != R * V) return Fail(env, "logits must hold rows × vocab values"), nullptr;
-  std::vector<float*> caches;
-  if (!ParseCaches(env, argv[8], argv[9], m, &caches, &capacities)) return nullptr;
+  const int32_t* tokens = args.tokens;
+  const int32_t* lengths = args.second;
+  const int32_t* capacities = args.capacities;
+  const float* cosT = args.cos;
+  const float* sinT = args.sin;
+  float* logits = args.logits;
+  std::vector<float*>& caches = args.caches;
+  const size_t nTok = args.nTokens, nCos = args.nCos, nSin = args.nSin;
   int64_t total = 0, longest = 0;
   for (int64_t r = 0; r < R; ++r) {
     if (lengths[r] < 1 || lengths[r] > capacities[r]) return Fail(env, "lengths[" + std::to_string(r) + "] is not within 1..the row's capacity"), nullptr;
@@ -398,18 +410,13 @@ napi_value Prefill(napi_env env, napi_callback_info info) {
 
   const int64_t rep = H / KV;
   const int64_t T0 = longest;
-  std::vector<float> buf((size_t)(T0 * (2 * D + Q + H * HD + 2 * m.I + D) + T0 * T0));
+  std::vector<float> buf((size_t)Scratch::Floats(m, T0, T0 * T0));
   const int32_t* ctx = tokens;
   for (int64_t r = 0; r < R; ++r) {
     const int64_t T = lengths[r];
     const int64_t cap = capacities[r];
-    float* h = buf.data();
-    float* x = h + T * D;
-    float* qkv = x + T * D;
-    float* att = qkv + T * Q;
-    float* gu = att + T * H * HD;
-    float* delta = gu + T * 2 * m.I;
-    float* scores = delta + T * D;
+    const Scratch w(buf.data(), m, T);
+    float *h = w.h, *x = w.x, *qkv = w.qkv, *att = w.att, *gu = w.gu, *delta = w.delta, *scores = w.scores;
     for (int64_t t = 0; t < T; ++t) std::copy(m.embed + ctx[t] * D, m.embed + (ctx[t] + 1) * D, h + t * D);
     for (int64_t l = 0; l < m.L; ++l) {
       const float* const* lw = m.layer(l);

@@ -36,8 +36,8 @@ void Update(const float* __restrict p, const float* __restrict g0, const float* 
 
 // adam(heap, n, offsets, hyper)
 //   offsets Float64Array [p, g, m, v, pOut, mOut, vOut]: byte offsets of n float32s each (outputs must not overlap
-//           anything); hyper Float32Array [gradScale, beta1, 1-beta1, beta2, 1-beta2, rootBc2, eps, stepSize, decay,
-//           useScale, useDecay] (useScale / useDecay: 0 or 1, as the tfjs code skips those multiplications)
+//           anything); hyper Float32Array [gradScale, beta1, 1-beta1, beta2, 1-beta2, rootBc2, eps, stepSize, decay]
+//           (an unused scale or decay is 1: multiplying by 1 is exact, so the bits equal the tfjs code that skips it)
 napi_value Adam(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -53,7 +53,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   double* off = nullptr;
   float* hp = nullptr;
   if (!TypedArg(env, argv[2], napi_float64_array, kCode, "adam: offsets (7 byte offsets)", &off, &len, 7) ||
-      !TypedArg(env, argv[3], napi_float32_array, kCode, "adam: hyper", &hp, &len, 11)) {
+      !TypedArg(env, argv[3], napi_float32_array, kCode, "adam: hyper", &hp, &len, 9)) {
     return nullptr;
   }
   float* t[7];
@@ -68,8 +68,6 @@ napi_value Adam(napi_env env, napi_callback_info info) {
       if (n > 0 && a < b + 4.0 * (double)n && b < a + 4.0 * (double)n) return AdamFail(env, "output " + std::to_string(o) + " overlaps tensor " + std::to_string(i)), nullptr;
     }
   }
-  // Multiplying by 1 is exact, so an unused scale or decay (passed as 1) leaves the bits of the tfjs code that skips it.
-  const float gradScale = hp[9] != 0.0f ? hp[0] : 1.0f, decay = hp[10] != 0.0f ? hp[8] : 1.0f;
-  Update(t[0], t[1], t[2], t[3], t[4], t[5], t[6], n, gradScale, hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7], decay);
+  Update(t[0], t[1], t[2], t[3], t[4], t[5], t[6], n, hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7], hp[8]);
   return nullptr;
 }

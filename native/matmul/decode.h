@@ -1,4 +1,4 @@
-// The fused KV-cache decode step (decode.cc), registered by matmul.cc's module init.
+// The addon's entry points besides sgemm (decode.cc, adam.cc, binary.cc), registered by matmul.cc's module init.
 #pragma once
 #include <node_api.h>
 

@@ -1,7 +1,9 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from './loadTf.js';
-import type { MatmulAddon, WasmBackendInternals } from './nativeMatmul.js';
+import type { MatmulAddon } from './nativeMatmul.js';
 import { activeMatmulAddon } from './nativeMatmul.js';
+import { heapOffset, wasmHeap } from './wasmHeap.js';
+import type { WasmBackendInternals } from './wasmHeap.js';
 
 /** Kernel name of the fused Adam update (not a tfjs op: called through `runKernel`, outside any gradient tape). */
 export const MAPPA_ADAM = 'MappaAdam';
@@ -15,8 +17,8 @@ export interface AdamHyper {
   readonly stepSize: number;
   /** √(1 − β2^t) */
   readonly rootBc2: number;
-  /** 1 − lr·weightDecay, or undefined without weight decay. */
-  readonly decay: number | undefined;
+  /** 1 − lr·weightDecay (exactly 1 without weight decay: multiplying by it then changes nothing). */
+  readonly decay: number;
 }
 
 function adamKernel(addon: MatmulAddon & Required<Pick<MatmulAddon, 'adam'>>): TF.KernelConfig {
@@ -34,13 +36,12 @@ function adamKernel(addon: MatmulAddon & Required<Pick<MatmulAddon, 'adam'>>): T
     const outs = [0, 1, 2].map(() => backend.makeOutput([...ins[0]!.shape], 'float32'));
     if (n === 0) return outs;
     const offsets = Float64Array.from([...ins, ...outs], (t) => {
-      const off = backend.dataIdMap.get(t.dataId)?.memoryOffset;
-      if (off == null) throw new Error(`${MAPPA_ADAM}: a tensor is not in the wasm heap`);
+      const off = heapOffset(backend, t);
+      if (off === undefined) throw new Error(`${MAPPA_ADAM}: a tensor is not in the wasm heap`);
       return off;
     });
     const h = args.attrs?.['hyper'] as number[];
-    // Read the heap after makeOutput: an allocation may grow the wasm memory and detach the previous buffer.
-    addon.adam(backend.wasm.HEAPU8.buffer as ArrayBuffer, n, offsets, Float32Array.from(h));
+    addon.adam(wasmHeap(backend), n, offsets, Float32Array.from(h));
     return outs;
   };
   return { kernelName: MAPPA_ADAM, backendName: 'wasm', kernelFunc: kernelFunc as unknown as TF.KernelFunc };
@@ -55,9 +56,7 @@ export function nativeAdamStep(tf: Tf): ((p: TF.Tensor, g: TF.Tensor, m: TF.Tens
   if (!addon || typeof addon.adam !== 'function' || tf.getBackend() !== 'wasm') return undefined;
   if (!tf.getKernel(MAPPA_ADAM, 'wasm')) tf.registerKernel(adamKernel(addon as MatmulAddon & Required<Pick<MatmulAddon, 'adam'>>));
   return (p, g, m, v, h) => {
-    const c1 = 1 - h.beta1;
-    const c2 = 1 - h.beta2;
-    const hyper = [h.gradScale, h.beta1, c1, h.beta2, c2, h.rootBc2, h.eps, h.stepSize, h.decay ?? 1, h.gradScale === 1 ? 0 : 1, h.decay === undefined ? 0 : 1];
+    const hyper = [h.gradScale, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.rootBc2, h.eps, h.stepSize, h.decay];
     return tf.engine().runKernel(MAPPA_ADAM, { p, g, m, v }, { hyper }) as unknown as [TF.Tensor, TF.Tensor, TF.Tensor];
   };
 }

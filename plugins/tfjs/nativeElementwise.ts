@@ -1,6 +1,8 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import type { Tf } from './loadTf.js';
-import type { MatmulAddon, WasmBackendInternals } from './nativeMatmul.js';
+import type { MatmulAddon } from './nativeMatmul.js';
+import { heapOffset, wasmHeap } from './wasmHeap.js';
+import type { WasmBackendInternals } from './wasmHeap.js';
 
 /** The wasm kernels replaced, with the addon's op code for each. */
 export const ELEMENTWISE_KERNELS = { Multiply: 0, Add: 1, Sub: 2, RealDiv: 3 } as const;
@@ -46,10 +48,9 @@ export function nativeElementwiseKernel(tf: Tf, addon: Required<Pick<MatmulAddon
     if (tf.util.sizeFromShape(shape) === 0) return out;
     const rankShape = shape.length === 0 ? [1] : shape;
     const dims = Int32Array.from([rankShape.length, ...rankShape, ...broadcastStrides(a.shape, rankShape), ...broadcastStrides(b.shape, rankShape)]);
-    const offsets = Float64Array.from([a, b, out], (t) => backend.dataIdMap.get(t.dataId)?.memoryOffset ?? Number.NaN);
+    const offsets = Float64Array.from([a, b, out], (t) => heapOffset(backend, t) ?? Number.NaN);
     if (offsets.some(Number.isNaN)) throw new Error(`native ${name}: an operand is not in the wasm heap`);
-    // Read the heap after makeOutput: an allocation may grow the wasm memory and detach the previous buffer.
-    addon.binary(backend.wasm.HEAPU8.buffer as ArrayBuffer, op, dims, offsets);
+    addon.binary(wasmHeap(backend), op, dims, offsets);
     stats.native++;
     return out;
   };

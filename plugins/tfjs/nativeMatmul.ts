@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type * as TF from '@tensorflow/tfjs-core';
 import { MappaError } from '../../core/util/MappaError.js';
 import type { Tf } from './loadTf.js';
+import { heapOffset, wasmHeap } from './wasmHeap.js';
+import type { WasmBackendInternals } from './wasmHeap.js';
 import { ELEMENTWISE_KERNELS, nativeElementwiseKernel } from './nativeElementwise.js';
 import type { ElementwiseKernel, ElementwiseStats } from './nativeElementwise.js';
 
@@ -120,13 +122,6 @@ export function loadMatmulAddon(env: NodeJS.ProcessEnv = process.env): MatmulAdd
   return addon;
 }
 
-/** The parts of tfjs-backend-wasm 4.22's `BackendWasm` this kernel reads. */
-export interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: TF.DataType): TF.TensorInfo;
-}
-
 /**
  * Checks that the wasm backend still exposes what the kernel reads (pinned to tfjs-backend-wasm 4.22.0). Returns the
  * problems found; an empty list means the internals are where the kernel expects them.
@@ -180,14 +175,13 @@ export function nativeBatchMatMulKernel(tf: Tf, addon: MatmulAddon, stock: TF.Ke
     const batchB = tf.util.sizeFromShape(outerB);
     // One operand broadcast whole (or none) maps to strides; anything else (e.g. [2,1]×[1,3]) goes to the stock kernel.
     if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return fallback();
-    const aOff = backend.dataIdMap.get(a.dataId)?.memoryOffset;
-    const bOff = backend.dataIdMap.get(b.dataId)?.memoryOffset;
-    if (aOff == null || bOff == null) return fallback();
+    const aOff = heapOffset(backend, a);
+    const bOff = heapOffset(backend, b);
+    if (aOff === undefined || bOff === undefined) return fallback();
     const out = backend.makeOutput([...outer, m, n], 'float32');
     if (batch * m * n === 0) return out;
-    const cOff = backend.dataIdMap.get(out.dataId)!.memoryOffset!;
-    // Read the heap after makeOutput: an allocation may grow the wasm memory and detach the previous buffer.
-    const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+    const cOff = heapOffset(backend, out)!;
+    const heap = wasmHeap(backend);
     const rowwise = state.rowIndependent > 0;
     addon.sgemm(heap, transposeA, transposeB, m, n, k, aOff, bOff, cOff, batch, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, m * n, rowwise);
     state.stats.native++;

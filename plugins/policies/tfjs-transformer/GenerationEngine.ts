@@ -174,8 +174,9 @@ export class GenerationEngine {
     }
     // Rows of one engine all decode the same way; an adapter (LoRA) policy keeps tfjs's ops (its low-rank terms are
     // not in the fused step).
-    if (this.#rows.length === 0) this.#native = this.#o.inference().lora ? undefined : NativeDecoder.available(this.#o.model);
-    if (this.#native) return this.#nativeAdmit(this.#native, rows);
+    const w = this.#o.inference();
+    if (this.#rows.length === 0) this.#native = w.lora ? undefined : NativeDecoder.available(this.#o.model);
+    if (this.#native) return this.#nativeAdmit(this.#native, w, rows);
     const n = rows.length;
     const len = Math.max(...rows.map((r) => r.job.contextIds.length));
     const ids = new Int32Array(n * len).fill(this.#o.padTokenId);
@@ -192,7 +193,6 @@ export class GenerationEngine {
         for (let k = 0; k < len; k++) if (k < r.start || k > q) mask[o + k] = MASK_VALUE;
       }
     });
-    const w = this.#o.inference();
     const model = this.#o.model;
     // Which requests share a batch depends on timing: every row must come out the same whatever its neighbours.
     const { logits, kv } = withRowIndependentMatmul(() => tf.tidy(() => {
@@ -216,9 +216,9 @@ export class GenerationEngine {
   }
 
   /** Native prefill: each context on its own into a cache of its own (room for its context and new tokens). */
-  #nativeAdmit(native: NativeDecoder, rows: Row[]): void {
+  #nativeAdmit(native: NativeDecoder, w: InferenceWeights, rows: Row[]): void {
     const capacities = rows.map((r) => Math.min(this.#o.maxPositions, r.job.contextIds.length + r.job.maxNewTokens));
-    const { caches, logits } = native.prefill(this.#o.inference(), rows.map((r) => r.job.contextIds), capacities);
+    const { caches, logits } = native.prefill(w, rows.map((r) => r.job.contextIds), capacities);
     rows.forEach((r, i) => {
       r.cache = caches[i] as Float32Array;
       r.capacity = capacities[i] as number;

@@ -1,8 +1,10 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { MappaError } from '../../../core/util/MappaError.js';
 import type { Tf } from '../../tfjs/loadTf.js';
-import type { MatmulAddon, WasmBackendInternals } from '../../tfjs/nativeMatmul.js';
+import type { MatmulAddon } from '../../tfjs/nativeMatmul.js';
 import { activeMatmulAddon } from '../../tfjs/nativeMatmul.js';
+import { heapOffset, wasmHeap } from '../../tfjs/wasmHeap.js';
+import type { WasmBackendInternals } from '../../tfjs/wasmHeap.js';
 import type { InferenceWeights } from './GenerationEngine.js';
 import type { TransformerModel } from './TransformerModel.js';
 
@@ -78,14 +80,14 @@ export class NativeDecoder {
     const logits = new Float32Array(n * c.vocabSize);
     const dims = this.#dims.slice();
     dims[8] = n;
-    const backend = this.model.tf.findBackend('wasm') as unknown as WasmBackendInternals;
-    this.addon.prefill(backend.wasm.HEAPU8.buffer as ArrayBuffer, dims, c.rmsNormEps, this.#offsetsFor(w), tokens, lengths, cos, sin, caches, Int32Array.from(capacities), logits);
+    const backend = this.#backend();
+    const offsets = this.#offsetsFor(w, backend);
+    this.addon.prefill(wasmHeap(backend), dims, c.rmsNormEps, offsets, tokens, lengths, cos, sin, caches, Int32Array.from(capacities), logits);
     return { caches, logits };
   }
 
   /** One decode step: logits [rows, vocab] for each row's token at its position; writes the row's keys/values there. */
   step(w: InferenceWeights, rows: readonly NativeRow[]): Float32Array {
-    const tf = this.model.tf;
     const c = this.model.config;
     const n = rows.length;
     const tokens = new Int32Array(n);
@@ -100,24 +102,27 @@ export class NativeDecoder {
     const logits = new Float32Array(n * c.vocabSize);
     const dims = this.#dims.slice();
     dims[8] = n;
-    const offsets = this.#offsetsFor(w);
-    const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals;
-    this.addon.decode(backend.wasm.HEAPU8.buffer as ArrayBuffer, dims, c.rmsNormEps, offsets, tokens, positions, cos, sin, rows.map((r) => r.cache), capacities, logits);
+    const backend = this.#backend();
+    const offsets = this.#offsetsFor(w, backend);
+    this.addon.decode(wasmHeap(backend), dims, c.rmsNormEps, offsets, tokens, positions, cos, sin, rows.map((r) => r.cache), capacities, logits);
     return logits;
+  }
+
+  #backend(): WasmBackendInternals {
+    return this.model.tf.findBackend('wasm') as unknown as WasmBackendInternals;
   }
 
   /**
    * Heap byte offsets of the weights decode.cc reads, looked up on every call (a few map reads per layer): a
    * variable's `assign` moves its data, so offsets are never kept across calls.
    */
-  #offsetsFor(w: InferenceWeights): Float64Array {
+  #offsetsFor(w: InferenceWeights, backend: WasmBackendInternals): Float64Array {
     const c = this.model.config;
-    const backend = this.model.tf.findBackend('wasm') as unknown as WasmBackendInternals;
     const offsetOf = (name: string, t: TF.Tensor | undefined): number => {
       if (!t) return -1;
       if (t.dtype !== 'float32') throw new Error(`native decode: ${name} is ${t.dtype}, not float32`);
-      const off = backend.dataIdMap.get(t.dataId)?.memoryOffset;
-      if (off == null) throw new Error(`native decode: ${name} is not in the wasm heap`);
+      const off = heapOffset(backend, t);
+      if (off === undefined) throw new Error(`native decode: ${name} is not in the wasm heap`);
       return off;
     };
     const out = new Float64Array(c.numLayers * SLOTS.length + 2);

@@ -58,7 +58,8 @@ export class Adam {
           this.#v.set(name, v);
         }
         if (fused) {
-          const [p1, m1, v1] = fused(p, g0, m, v, { gradScale, beta1, beta2, eps, stepSize, rootBc2, decay: weightDecay > 0 ? 1 - lr * weightDecay : undefined });
+          // A scale or decay of exactly 1 multiplies without changing a bit, as the ops below that skip it.
+          const [p1, m1, v1] = fused(p, g0, m, v, { gradScale, beta1, beta2, eps, stepSize, rootBc2, decay: weightDecay > 0 ? 1 - lr * weightDecay : 1 });
           m.assign(m1);
           v.assign(v1);
           p.assign(p1);
